@@ -1,0 +1,38 @@
+"""Exceptions raised by stadsrum.
+
+Every error derives from :class:`StadsrumError`, and each subclass also
+inherits the builtin exception it refines, so ``except ValueError`` keeps
+working for callers that do not know stadsrum. Messages name the layer,
+column or feature at fault and what to do next; the CLI prints them as a
+single ``error: ...`` line and the QGIS plugin as a processing exception.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CancelledError",
+    "InputError",
+    "InputFileError",
+    "NetworkError",
+    "StadsrumError",
+]
+
+
+class StadsrumError(Exception):
+    """Root of every error stadsrum raises on purpose."""
+
+
+class InputError(StadsrumError, ValueError):
+    """Input data or a parameter is unusable (empty layer, missing CRS, bad column, ...)."""
+
+
+class InputFileError(InputError, OSError):
+    """An input file does not exist, cannot be read, or is not a supported format."""
+
+
+class NetworkError(StadsrumError, ValueError):
+    """The street network cannot support the requested analysis."""
+
+
+class CancelledError(StadsrumError):
+    """The user cancelled a running analysis; no output was written."""

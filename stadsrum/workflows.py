@@ -1,0 +1,217 @@
+"""One function per user task: the only entry point for the CLI and the QGIS plugin.
+
+Each workflow reads its inputs, runs the analysis, and writes its outputs
+atomically; it returns the in-memory results too, so scripts can go on.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+from stadsrum.errors import InputError
+from stadsrum.io.readers import read_layer, read_lines, split_layer_spec
+from stadsrum.io.writers import run_metadata, write_gpkg
+from stadsrum.network.model import StreetNetwork
+from stadsrum.network.prepare import prepare_network
+from stadsrum.progress import ProgressLike, as_progress
+
+__all__ = ["NetworkResult", "read_network", "run_demo", "run_network", "sample_data_dir"]
+
+log = logging.getLogger(__name__)
+
+
+def sample_data_dir() -> Path:
+    """Folder of the embedded sample data (central Helsinki, OpenStreetMap)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "sample_data", here.parent / "sample_data"):
+        if (candidate / "helsinki.osm.pbf").exists():
+            return candidate
+    raise InputError(
+        "the sample data folder was not found beside the stadsrum package; "
+        "install stadsrum from its source checkout"
+    )
+
+
+def _is_prepared_gpkg(source: str | Path, layer: str | None) -> bool:
+    """Whether ``source`` is a network GeoPackage written by stadsrum."""
+    import pyogrio
+
+    path, layer = split_layer_spec(source, layer)
+    if path.suffix.lower() != ".gpkg" or not path.exists():
+        return False
+    try:
+        names = {str(n) for n in pyogrio.list_layers(path)[:, 0]}
+    except Exception:
+        return False
+    return "run_metadata" in names and (layer or "network") == "network" and "network" in names
+
+
+def read_network(
+    source: str | Path | gpd.GeoDataFrame,
+    *,
+    layer: str | None = None,
+    mode: str = "walk",
+    prepare: str | None = None,
+    unlinks: str | Path | gpd.GeoDataFrame | None = None,
+    snap_tolerance: float = 0.5,
+    components: str | None = None,
+    progress: ProgressLike | None = None,
+) -> StreetNetwork:
+    """Read and prepare a street network from a file or a GeoDataFrame.
+
+    Parameters
+    ----------
+    source
+        An OGR line layer (GeoPackage, Shapefile, GeoJSON, ... or
+        ``FILE|layername=NAME``), an ``.osm``/``.osm.pbf`` file, a network
+        GeoPackage written by ``stadsrum network``, or a GeoDataFrame.
+    layer
+        Layer name in a multi-layer file.
+    mode
+        Travel mode for OSM input: ``walk``, ``bike``, ``drive`` or ``all``.
+    prepare
+        ``"full"`` (clean and node) or ``"none"`` (every input line kept as
+        one segment). Default: ``"none"`` for a stadsrum network GeoPackage
+        (already prepared), ``"full"`` otherwise.
+    unlinks
+        Point layer (path or GeoDataFrame) of crossings that must not join.
+    snap_tolerance
+        Metres within which line ends join ("full" only).
+    components
+        ``"largest"`` or ``"all"`` connected components.
+    progress
+        Optional progress reporter.
+
+    Examples
+    --------
+    >>> import stadsrum as sr
+    >>> net = sr.read_network(sr.sample_data_dir() / "helsinki.osm.pbf")
+    >>> net.n_edges > 3000
+    True
+    """
+    progress = as_progress(progress)
+    if prepare is None:
+        already = not isinstance(source, gpd.GeoDataFrame) and _is_prepared_gpkg(source, layer)
+        prepare = "none" if already else "full"
+        if already and layer is None:
+            layer = "network"
+    progress.message(f"reading network from {_describe(source)}")
+    lines = read_lines(source, layer=layer, mode=mode)
+    unlink_gdf = None
+    if unlinks is not None:
+        unlink_gdf = (
+            unlinks
+            if isinstance(unlinks, gpd.GeoDataFrame)
+            else read_layer(unlinks, what="unlinks")
+        )
+        if len(unlink_gdf) and not set(unlink_gdf.geom_type) <= {"Point", "MultiPoint"}:
+            raise InputError("unlinks: expected a point layer")
+    net = prepare_network(
+        lines,
+        prepare=prepare,  # type: ignore[arg-type]
+        snap_tolerance=snap_tolerance,
+        unlinks=unlink_gdf,
+        components=components,  # type: ignore[arg-type]
+        progress=progress,
+    )
+    for note in net.report.notes:
+        progress.message(note)
+    return net
+
+
+def _describe(source: object) -> str:
+    return "a GeoDataFrame" if isinstance(source, gpd.GeoDataFrame) else f"'{source}'"
+
+
+@dataclass
+class NetworkResult:
+    """A prepared network and where it was written."""
+
+    network: StreetNetwork
+    path: Path | None
+    layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+
+
+def network_layers(net: StreetNetwork) -> dict[str, gpd.GeoDataFrame]:
+    """The ``network`` and ``diagnostics`` layers of a prepared network."""
+    return {"network": net.edges, "diagnostics": net.diagnostics()}
+
+
+def run_network(
+    source: str | Path | gpd.GeoDataFrame,
+    out: str | Path,
+    *,
+    layer: str | None = None,
+    mode: str = "walk",
+    prepare: str | None = None,
+    unlinks: str | Path | None = None,
+    snap_tolerance: float = 0.5,
+    components: str | None = None,
+    progress: ProgressLike | None = None,
+) -> NetworkResult:
+    """Read, prepare and write a street network (``stadsrum network``).
+
+    Writes the GeoPackage ``out`` with the layers ``network`` (the prepared
+    lines with the input's attributes), ``diagnostics`` (points to check) and
+    ``run_metadata``.
+    """
+    progress = as_progress(progress)
+    params: dict[str, Any] = {
+        "layer": layer,
+        "mode": mode,
+        "prepare": prepare,
+        "unlinks": str(unlinks) if unlinks else None,
+        "snap_tolerance": snap_tolerance,
+        "components": components,
+    }
+    net = read_network(
+        source,
+        layer=layer,
+        mode=mode,
+        prepare=prepare,
+        unlinks=unlinks,
+        snap_tolerance=snap_tolerance,
+        components=components,
+        progress=progress,
+    )
+    layers = network_layers(net)
+    meta = run_metadata(
+        "network",
+        params | {"prepare": net.prepare},
+        inputs={
+            "network": None if isinstance(source, gpd.GeoDataFrame) else source,
+            "unlinks": unlinks,
+        },
+        extra={"summary": net.summary(), "preparation": net.report.as_dict()},
+    )
+    path = write_gpkg(out, layers, metadata=meta)
+    return NetworkResult(network=net, path=path, layers=layers)
+
+
+def run_demo(
+    out_dir: str | Path = "stadsrum-demo", *, progress: ProgressLike | None = None
+) -> dict[str, Any]:
+    """Run the whole chain on the embedded sample data and write it to ``out_dir``.
+
+    Returns a dictionary with the network result and the paths written.
+    """
+    progress = as_progress(progress)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = sample_data_dir()
+    result = run_network(data / "helsinki.osm.pbf", out_dir / "network.gpkg", progress=progress)
+    summary = result.network.summary()
+    summary_path = out_dir / "summary.txt"
+    from stadsrum.io.writers import atomic_path
+
+    with atomic_path(summary_path, suffix=".txt") as tmp:
+        tmp.write_text(
+            "stadsrum demo: central Helsinki (OpenStreetMap, ODbL)\n\n" + summary + "\n",
+            encoding="utf-8",
+        )
+    return {"network": result, "paths": [result.path, summary_path], "summary": summary}

@@ -1,0 +1,49 @@
+"""The embedded sample city end to end: structural invariants, not copied numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+
+from stadsrum.io.osm import read_osm_lines
+from stadsrum.network.projection import to_metric
+from stadsrum.workflows import run_demo
+
+
+def test_prepared_sample_network_is_clean(sample_network, sample_pbf):
+    net = sample_network
+    rep = net.report
+    assert net.crs.to_epsg() == 3067  # Helsinki: ETRS-TM35FIN
+    # every edge starts and ends exactly on its junctions
+    geoms = net.edges.geometry.array
+    start = shapely.get_coordinates(shapely.get_point(geoms, 0))
+    end = shapely.get_coordinates(shapely.get_point(geoms, -1))
+    np.testing.assert_array_equal(start, net.node_xy[net.u])
+    np.testing.assert_array_equal(end, net.node_xy[net.v])
+    # no pass-through junction survives merging, except on loops closing on themselves
+    two = np.where(net.degree == 2)[0]
+    loops = set(net.u[net.u == net.v])
+    assert set(two) <= loops
+    assert rep.components >= 1
+    assert (net.edges.component == 0).all()
+    assert rep.dangles == int((net.degree == 1).sum())
+    # length is conserved up to what was dropped: compare with the raw ways, projected
+    raw, _ = to_metric(read_osm_lines(sample_pbf, mode="walk"))
+    raw_length = raw.length.sum()
+    assert net.report.total_length_m <= raw_length
+    assert net.report.total_length_m > 0.9 * raw_length
+
+
+def test_demo_writes_the_prepared_network(tmp_path):
+    result = run_demo(tmp_path / "demo")
+    gpkg = tmp_path / "demo" / "network.gpkg"
+    layers = {str(n) for n in pyogrio.list_layers(gpkg)[:, 0]}
+    assert {"network", "diagnostics", "run_metadata"} <= layers
+    net = pyogrio.read_dataframe(gpkg, layer="network")
+    assert len(net) == result["network"].network.n_edges
+    assert net["length_m"].sum() == pytest.approx(result["network"].network.report.total_length_m)
+    summary = (tmp_path / "demo" / "summary.txt").read_text(encoding="utf-8")
+    for word in ("segments:", "total length:", "components:", "dangling ends:"):
+        assert word in summary
