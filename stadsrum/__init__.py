@@ -12,11 +12,18 @@ from importlib.metadata import PackageNotFoundError, version
 from stadsrum.errors import CancelledError, InputError, InputFileError, NetworkError, StadsrumError
 from stadsrum.io.readers import from_graph, read_layer, read_lines
 from stadsrum.io.writers import write_csv, write_gpkg
+from stadsrum.measures.segment import SEGMENT_MEASURES, segment_analysis
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.prepare import PreparationReport, prepare_network
 from stadsrum.network.segments import SegmentGraph
 from stadsrum.progress import Progress
-from stadsrum.workflows import read_network, run_demo, run_network, sample_data_dir
+from stadsrum.workflows import (
+    read_network,
+    run_demo,
+    run_network,
+    run_segments,
+    sample_data_dir,
+)
 
 try:
     __version__ = version("stadsrum")
@@ -24,6 +31,7 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "SEGMENT_MEASURES",
     "CancelledError",
     "InputError",
     "InputFileError",
@@ -41,7 +49,9 @@ __all__ = [
     "read_network",
     "run_demo",
     "run_network",
+    "run_segments",
     "sample_data_dir",
+    "segment_analysis",
     "write_csv",
     "write_gpkg",
 ]

@@ -129,6 +129,91 @@ def network(
         typer.echo(f"written: {result.path}")
 
 
+class RadiusModeChoice(StrEnum):
+    catchment = "catchment"
+    route = "route"
+
+
+class SplitChoice(StrEnum):
+    edge = "edge"
+    vertex = "vertex"
+
+
+@app.command()
+@_guarded
+def segments(
+    input: Annotated[
+        str, typer.Argument(help="Line layer, .osm/.osm.pbf, or a stadsrum network GeoPackage")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
+    cost: Annotated[
+        str, typer.Option(help="Comma list of costs: angular, metric, steps, time.")
+    ] = "angular",
+    radii: Annotated[
+        str, typer.Option(help="Comma list of radii in metres, n for the whole network.")
+    ] = "n",
+    radius_mode: Annotated[
+        RadiusModeChoice,
+        typer.Option(
+            help="catchment: segments within R by the shortest walk (default); route: the "
+            "metric length of the least-cost route, as depthmapX and PST."
+        ),
+    ] = RadiusModeChoice.catchment,
+    weight: Annotated[
+        str | None, typer.Option(help="Column weighting origins and destinations.")
+    ] = None,
+    tulip_bins: Annotated[
+        int, typer.Option(help="0 = exact angles; 1024 as depthmapX's tulip analysis.")
+    ] = 0,
+    split: Annotated[
+        SplitChoice,
+        typer.Option(
+            help="edge: a segment per street between junctions; vertex: per straight "
+            "piece (depthmapX segment map)."
+        ),
+    ] = SplitChoice.edge,
+    measures: Annotated[
+        str | None, typer.Option(help="Comma list of measures (default: all).")
+    ] = None,
+    step_threshold: Annotated[
+        float, typer.Option(help="Degrees a move must turn to count as a step.")
+    ] = 0.0,
+    speed: Annotated[float, typer.Option(help="Walking speed for the time cost, m/s.")] = 1.3,
+    layer: Annotated[str | None, typer.Option(help="Layer name in a multi-layer file.")] = None,
+    mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
+    prepare: Annotated[
+        PrepareChoice | None,
+        typer.Option(help="full: clean and node; none: every input line one segment."),
+    ] = None,
+    threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Space syntax segment analysis: integration, choice and more at many radii."""
+    progress = TqdmProgress(disable=quiet)
+    result = workflows.run_segments(
+        input,
+        out,
+        layer=layer,
+        mode=mode.value,
+        prepare=prepare.value if prepare else None,
+        cost=cost,
+        radii=radii,
+        radius_mode=radius_mode.value,
+        measures=[m.strip() for m in measures.split(",")] if measures else None,
+        weight=weight,
+        tulip_bins=tulip_bins,
+        split=split.value,
+        step_threshold=step_threshold,
+        speed=speed,
+        threads=threads,
+        progress=progress,
+    )
+    if not quiet:
+        typer.echo(f"segments: {len(result.segments):,}")
+        typer.echo(f"written: {result.path}")
+
+
 @app.command()
 @_guarded
 def demo(

@@ -20,7 +20,15 @@ from stadsrum.network.model import StreetNetwork
 from stadsrum.network.prepare import prepare_network
 from stadsrum.progress import ProgressLike, as_progress
 
-__all__ = ["NetworkResult", "read_network", "run_demo", "run_network", "sample_data_dir"]
+__all__ = [
+    "NetworkResult",
+    "SegmentsResult",
+    "read_network",
+    "run_demo",
+    "run_network",
+    "run_segments",
+    "sample_data_dir",
+]
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +201,89 @@ def run_network(
     return NetworkResult(network=net, path=path, layers=layers)
 
 
+@dataclass
+class SegmentsResult:
+    """Segment analysis results and where they were written."""
+
+    network: StreetNetwork
+    segments: gpd.GeoDataFrame
+    path: Path | None
+
+
+def run_segments(
+    source: str | Path | gpd.GeoDataFrame | StreetNetwork,
+    out: str | Path | None,
+    *,
+    layer: str | None = None,
+    mode: str = "walk",
+    prepare: str | None = None,
+    unlinks: str | Path | None = None,
+    cost: str | list[str] = "angular",
+    radii: str | list[float | int | str] = "n",
+    radius_mode: str = "catchment",
+    measures: list[str] | None = None,
+    weight: str | None = None,
+    tulip_bins: int = 0,
+    split: str = "edge",
+    step_threshold: float = 0.0,
+    speed: float = 1.3,
+    threads: int | None = None,
+    progress: ProgressLike | None = None,
+) -> SegmentsResult:
+    """Space syntax segment analysis of a network (``stadsrum segments``).
+
+    ``source`` is anything :func:`read_network` reads, or a prepared
+    :class:`StreetNetwork`. Writes the layer ``segments`` (the segments with
+    the input's columns and one column per measure, cost and radius) and
+    ``run_metadata`` to ``out`` when given.
+    """
+    from stadsrum.measures.segment import segment_analysis
+
+    progress = as_progress(progress)
+    if isinstance(source, StreetNetwork):
+        net = source
+    else:
+        net = read_network(
+            source, layer=layer, mode=mode, prepare=prepare, unlinks=unlinks, progress=progress
+        )
+    segments = segment_analysis(
+        net,
+        cost=cost,
+        radii=radii,
+        radius_mode=radius_mode,  # type: ignore[arg-type]
+        measures=measures,
+        weight=weight,
+        tulip_bins=tulip_bins,
+        split=split,  # type: ignore[arg-type]
+        step_threshold=step_threshold,
+        speed=speed,
+        threads=threads,
+        progress=progress,
+    )
+    path = None
+    if out is not None:
+        params = {
+            "cost": cost,
+            "radii": radii,
+            "radius_mode": radius_mode,
+            "measures": measures,
+            "weight": weight,
+            "tulip_bins": tulip_bins,
+            "split": split,
+            "step_threshold": step_threshold,
+            "speed": speed,
+            "prepare": net.prepare,
+            "layer": layer,
+            "mode": mode,
+        }
+        inputs = {"network": source if isinstance(source, str | Path) else None}
+        meta = run_metadata(
+            "segments", params, inputs=inputs, extra={"network_summary": net.summary()}
+        )
+        path = write_gpkg(out, {"segments": segments}, metadata=meta)
+    return SegmentsResult(network=net, segments=segments, path=path)
+
+
 def run_demo(
     out_dir: str | Path = "stadsrum-demo", *, progress: ProgressLike | None = None
 ) -> dict[str, Any]:
@@ -205,7 +296,15 @@ def run_demo(
     out_dir.mkdir(parents=True, exist_ok=True)
     data = sample_data_dir()
     result = run_network(data / "helsinki.osm.pbf", out_dir / "network.gpkg", progress=progress)
-    summary = result.network.summary()
+    progress.message("segment analysis of the sample city (angular and metric, 400 m, 800 m, n)")
+    seg = run_segments(
+        result.network,
+        out_dir / "segments.gpkg",
+        cost="angular,metric",
+        radii="400,800,n",
+        progress=progress,
+    )
+    summary = result.network.summary() + "\n" + _segments_summary(seg.segments)
     summary_path = out_dir / "summary.txt"
     from stadsrum.io.writers import atomic_path
 
@@ -214,4 +313,22 @@ def run_demo(
             "stadsrum demo: central Helsinki (OpenStreetMap, ODbL)\n\n" + summary + "\n",
             encoding="utf-8",
         )
-    return {"network": result, "paths": [result.path, summary_path], "summary": summary}
+    return {
+        "network": result,
+        "segments": seg,
+        "paths": [result.path, seg.path, summary_path],
+        "summary": summary,
+    }
+
+
+def _segments_summary(segments: gpd.GeoDataFrame) -> str:
+    """A line per key measure: its range over the segments."""
+    lines = ["segment analysis:"]
+    for col in ("integration_angular_rn", "choice_angular_rn", "integration_angular_r800"):
+        if col in segments:
+            values = segments[col].dropna()
+            lines.append(
+                f"  {col}: min {values.min():,.1f}, median {values.median():,.1f}, "
+                f"max {values.max():,.1f}"
+            )
+    return "\n".join(lines)

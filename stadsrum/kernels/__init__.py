@@ -1,0 +1,1 @@
+"""Compiled graph kernels over flat arrays (numba); imported only by measures."""

@@ -1,0 +1,557 @@
+"""Compiled segment-analysis kernels over flat arrays (numba).
+
+The graph is a CSR over directed states (see :mod:`stadsrum.network.segments`):
+``indptr`` (2n + 1), ``dst`` and per-transition ``tcost`` (the analysis cost)
+and ``tlen`` (metres, midpoint to midpoint). One call analyses a batch of
+origins in parallel; per-origin results go to rows of the output arrays and
+the choice sums to one partial per worker, which the caller adds up. Scratch
+arrays are per worker, O(n), allocated once per batch and reset through the
+list of states a search touched, so work per origin follows what it reaches.
+
+Search per origin and radius (``MEASURES.md``):
+- catchment mode: a metric search bounded by the largest radius gives each
+  segment's distance (midpoint to midpoint); for each radius the cost search
+  runs on the segments within it only (for metric cost one search serves all);
+- route mode: the cost search carries the metric length of the route that
+  first reached a state at least cost, and drops states whose length exceeds
+  the radius, as depthmapX and PST do;
+- path counts and Brandes' back-propagation follow a topological order of
+  the least-cost ("tight") transitions, not the heap's pop order, so zero-cost
+  moves (straight continuations, turns under one tulip bin) are counted right.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+# Costs closer than TOL * (1 + cost) are equal.
+TOL = 1e-9
+
+# per-origin sums, per radius (columns of the ``sums`` output)
+S_COUNT = 0  # Σ w(d), origin included
+S_DEPTH = 1  # Σ w(d) · depth(d)
+S_REACH = 2  # Σ len(d), origin included
+S_DEPTH_WL = 3  # Σ len(d) · depth(d)
+S_HARMONIC = 4  # Σ w(d) / (depth(d) + offset), d ≠ origin
+S_SEGMENTS = 5  # number of segments reached, origin included
+N_SUMS = 6
+
+
+@njit(cache=True, nogil=True)
+def _heap_push(hkey, hval, size, key, val):
+    i = size
+    hkey[i] = key
+    hval[i] = val
+    while i > 0:
+        parent = (i - 1) >> 1
+        if hkey[parent] < hkey[i] or (hkey[parent] == hkey[i] and hval[parent] <= hval[i]):
+            break
+        hkey[parent], hkey[i] = hkey[i], hkey[parent]
+        hval[parent], hval[i] = hval[i], hval[parent]
+        i = parent
+    return size + 1
+
+
+@njit(cache=True, nogil=True)
+def _heap_pop(hkey, hval, size):
+    key = hkey[0]
+    val = hval[0]
+    size -= 1
+    hkey[0] = hkey[size]
+    hval[0] = hval[size]
+    i = 0
+    while True:
+        left = 2 * i + 1
+        if left >= size:
+            break
+        small = left
+        right = left + 1
+        if right < size and (
+            hkey[right] < hkey[left] or (hkey[right] == hkey[left] and hval[right] < hval[left])
+        ):
+            small = right
+        if hkey[i] < hkey[small] or (hkey[i] == hkey[small] and hval[i] <= hval[small]):
+            break
+        hkey[small], hkey[i] = hkey[i], hkey[small]
+        hval[small], hval[i] = hval[i], hval[small]
+        i = small
+    return key, val, size
+
+
+@njit(cache=True, nogil=True)
+def _metric_search(origin, limit, indptr, dst, tlen, mdist, touched, n_touched, hkey, hval):
+    """Least metric distance to every state within ``limit`` (inf = unbounded).
+
+    Writes ``mdist`` for the states it labels and appends them to ``touched``.
+    """
+    size = 0
+    for s in (2 * origin, 2 * origin + 1):
+        mdist[s] = 0.0
+        touched[n_touched] = s
+        n_touched += 1
+        size = _heap_push(hkey, hval, size, 0.0, s)
+    while size > 0:
+        d, s, size = _heap_pop(hkey, hval, size)
+        if d > mdist[s]:
+            continue
+        for k in range(indptr[s], indptr[s + 1]):
+            t = dst[k]
+            nd = d + tlen[k]
+            if nd > limit + TOL * (1.0 + limit):
+                continue
+            if nd < mdist[t]:
+                if mdist[t] == np.inf:
+                    touched[n_touched] = t
+                    n_touched += 1
+                mdist[t] = nd
+                size = _heap_push(hkey, hval, size, nd, t)
+    return n_touched
+
+
+@njit(cache=True, nogil=True)
+def _cost_search(
+    origin,
+    radius,
+    route_mode,
+    allowed_limit,
+    indptr,
+    dst,
+    tcost,
+    tlen,
+    segdist,
+    dist,
+    rlen,
+    settled,
+    order,
+    hkey,
+    hval,
+):
+    """Least-cost search from both states of ``origin``.
+
+    Catchment mode: only states of segments with ``segdist <= allowed_limit``
+    are entered. Route mode: a state's route length ``rlen`` comes from the
+    first least-cost route to reach it; a state whose route is longer than
+    ``radius`` is settled but excluded (``settled == 2``) and not expanded.
+    Returns the number of included states, listed in ``order`` by pop order.
+    """
+    size = 0
+    n_order = 0
+    for s in (2 * origin, 2 * origin + 1):
+        dist[s] = 0.0
+        rlen[s] = 0.0
+        size = _heap_push(hkey, hval, size, 0.0, s)
+    while size > 0:
+        d, s, size = _heap_pop(hkey, hval, size)
+        if settled[s] != 0 or d > dist[s]:
+            continue
+        if route_mode and rlen[s] > radius + TOL * (1.0 + radius):
+            settled[s] = 2
+            order[n_order] = s  # kept for resetting; excluded from results
+            n_order += 1
+            continue
+        settled[s] = 1
+        order[n_order] = s
+        n_order += 1
+        for k in range(indptr[s], indptr[s + 1]):
+            t = dst[k]
+            if settled[t] != 0:
+                continue
+            if not route_mode and segdist[t >> 1] > allowed_limit:
+                continue
+            nd = d + tcost[k]
+            if nd < dist[t] - TOL * (1.0 + nd):
+                dist[t] = nd
+                rlen[t] = rlen[s] + tlen[k]
+                size = _heap_push(hkey, hval, size, nd, t)
+    return n_order
+
+
+@njit(cache=True, nogil=True)
+def _tight(ds, c, dt):
+    return ds + c <= dt + TOL * (1.0 + dt)
+
+
+@njit(cache=True, nogil=True)
+def _topological(
+    origin, n_order, order, include, indptr, dst, tcost, dist, sigma, indeg, rank, topo
+):
+    """Order the included states so every tight transition goes forward; count paths.
+
+    ``include[s]`` marks the states that take part. Routes start at the two
+    origin states (sigma 1) and never re-enter them. Zero-cost cycles, which
+    have no topological order, are broken at their least-cost state.
+    Returns the number of ordered states (``topo``); ``rank`` gives positions.
+    """
+    o0 = 2 * origin
+    for i in range(n_order):
+        s = order[i]
+        if include[s] == 0:
+            continue
+        for k in range(indptr[s], indptr[s + 1]):
+            t = dst[k]
+            if include[t] != 0 and t != o0 and t != o0 + 1 and _tight(dist[s], tcost[k], dist[t]):
+                indeg[t] += 1
+    head = 0
+    tail = 0
+    for s in (o0, o0 + 1):
+        if include[s] != 0:
+            sigma[s] = 1.0
+            rank[s] = tail
+            topo[tail] = s
+            tail += 1
+    scan = 0
+    while True:
+        while head < tail:
+            s = topo[head]
+            head += 1
+            for k in range(indptr[s], indptr[s + 1]):
+                t = dst[k]
+                if include[t] == 0 or rank[t] >= 0 or t == o0 or t == o0 + 1:
+                    continue
+                if _tight(dist[s], tcost[k], dist[t]):
+                    sigma[t] += sigma[s]
+                    indeg[t] -= 1
+                    if indeg[t] == 0:
+                        rank[t] = tail
+                        topo[tail] = t
+                        tail += 1
+        # a zero-cost cycle left states waiting: release the first in pop order
+        found = -1
+        while scan < n_order:
+            s = order[scan]
+            if include[s] != 0 and rank[s] < 0:
+                found = s
+                break
+            scan += 1
+        if found < 0:
+            break
+        rank[found] = tail
+        topo[tail] = found
+        tail += 1
+    return tail
+
+
+@njit(cache=True, nogil=True)
+def _accumulate(
+    origin,
+    n_topo,
+    topo,
+    rank,
+    include,
+    indptr,
+    dst,
+    tcost,
+    dist,
+    sigma,
+    seglen,
+    weight,
+    depth_scale,
+    harmonic_offset,
+    want_choice,
+    segdepth,
+    segsig,
+    segmark,
+    h1,
+    h2,
+    sums_row,
+    choice_col,
+    choice_wl_col,
+):
+    """Per-origin sums and choice contributions for one radius; resets its scratch."""
+    for i in range(n_topo):
+        s = topo[i]
+        if dist[s] < segdepth[s >> 1]:
+            segdepth[s >> 1] = dist[s]
+    w_o = weight[origin]
+    len_o = seglen[origin]
+    for i in range(n_topo):
+        s = topo[i]
+        seg = s >> 1
+        if dist[s] <= segdepth[seg] + TOL * (1.0 + segdepth[seg]):
+            segsig[seg] += sigma[s]  # routes to a segment end in its least-cost states
+        if segmark[seg] != 0:
+            continue
+        segmark[seg] = 1
+        depth = segdepth[seg] * depth_scale
+        sums_row[S_COUNT] += weight[seg]
+        sums_row[S_DEPTH] += weight[seg] * depth
+        sums_row[S_REACH] += seglen[seg]
+        sums_row[S_DEPTH_WL] += seglen[seg] * depth
+        sums_row[S_SEGMENTS] += 1.0
+        if seg != origin:
+            if depth + harmonic_offset > 0:
+                sums_row[S_HARMONIC] += weight[seg] / (depth + harmonic_offset)
+            if want_choice:
+                # each ordered pair adds half of len(o)·len(d) to its two ends
+                half = 0.5 * len_o * seglen[seg]
+                choice_wl_col[seg] += half
+                choice_wl_col[origin] += half
+    if want_choice:
+        for i in range(n_topo - 1, -1, -1):
+            v = topo[i]
+            seg = v >> 1
+            g1 = 0.0
+            g2 = 0.0
+            if (
+                seg != origin
+                and segsig[seg] > 0
+                and dist[v] <= segdepth[seg] + TOL * (1.0 + segdepth[seg])
+            ):
+                g1 = w_o * weight[seg] / segsig[seg]
+                g2 = len_o * seglen[seg] / segsig[seg]
+            a1 = g1
+            a2 = g2
+            rv = rank[v]
+            for k in range(indptr[v], indptr[v + 1]):
+                t = dst[k]
+                if include[t] != 0 and rank[t] > rv and _tight(dist[v], tcost[k], dist[t]):
+                    a1 += h1[t]
+                    a2 += h2[t]
+            h1[v] = a1
+            h2[v] = a2
+            if seg != origin:
+                choice_col[seg] += sigma[v] * (a1 - g1)
+                choice_wl_col[seg] += sigma[v] * (a2 - g2)
+    for i in range(n_topo):
+        s = topo[i]
+        seg = s >> 1
+        segdepth[seg] = np.inf
+        segsig[seg] = 0.0
+        segmark[seg] = 0
+        h1[s] = 0.0
+        h2[s] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def _analyse_origin(
+    origin,
+    radii,
+    catchment,
+    metric_cost,
+    indptr,
+    dst,
+    tcost,
+    tlen,
+    seglen,
+    weight,
+    depth_scale,
+    harmonic_offset,
+    want_choice,
+    sums,
+    row,
+    choice,
+    choice_wl,
+    scratch_f,
+    scratch_i,
+    hkey,
+    hval,
+):
+    mdist = scratch_f[0]
+    dist = scratch_f[1]
+    rlen = scratch_f[2]
+    sigma = scratch_f[3]
+    h1 = scratch_f[4]
+    h2 = scratch_f[5]
+    segdist = scratch_f[6]  # first n entries: segment metric distance (inf = no limit)
+    segdepth = scratch_f[7]
+    segsig = scratch_f[8]
+    touched = scratch_i[0]
+    order = scratch_i[1]
+    topo = scratch_i[2]
+    settled = scratch_i[3]
+    indeg = scratch_i[4]
+    rank = scratch_i[5]
+    include = scratch_i[6]
+    segmark = scratch_i[7]
+    n_r = len(radii)
+    r_max = radii[n_r - 1]
+
+    # catchments: the metric distance of every segment within the largest radius
+    use_catchment = catchment and (radii[0] < np.inf or metric_cost)
+    n_touched = 0
+    if use_catchment:
+        n_touched = _metric_search(origin, r_max, indptr, dst, tlen, mdist, touched, 0, hkey, hval)
+        for i in range(n_touched):
+            s = touched[i]
+            if mdist[s] < segdist[s >> 1]:
+                segdist[s >> 1] = mdist[s]
+
+    n_order = 0
+    searched = False
+    for r_i in range(n_r):
+        radius = radii[r_i]
+        limit = radius + TOL * (1.0 + radius)
+        if catchment and metric_cost and searched:
+            _reset_paths(n_order, order, sigma, indeg, rank, include)
+        else:
+            if searched:
+                _reset_search(n_order, order, dist, rlen, sigma, settled, indeg, rank, include)
+            # metric cost: one search to the largest radius serves every radius
+            bound = r_max if catchment and metric_cost else radius
+            n_order = _cost_search(
+                origin,
+                radius,
+                not catchment,
+                bound + TOL * (1.0 + bound),
+                indptr,
+                dst,
+                tcost,
+                tlen,
+                segdist,
+                dist,
+                rlen,
+                settled,
+                order,
+                hkey,
+                hval,
+            )
+            searched = True
+        for i in range(n_order):
+            s = order[i]
+            if settled[s] == 1 and (not use_catchment or segdist[s >> 1] <= limit):
+                include[s] = 1
+        n_topo = _topological(
+            origin, n_order, order, include, indptr, dst, tcost, dist, sigma, indeg, rank, topo
+        )
+        _accumulate(
+            origin,
+            n_topo,
+            topo,
+            rank,
+            include,
+            indptr,
+            dst,
+            tcost,
+            dist,
+            sigma,
+            seglen,
+            weight,
+            depth_scale,
+            harmonic_offset,
+            want_choice,
+            segdepth,
+            segsig,
+            segmark,
+            h1,
+            h2,
+            sums[row, r_i],
+            choice[:, r_i],
+            choice_wl[:, r_i],
+        )
+    _reset_search(n_order, order, dist, rlen, sigma, settled, indeg, rank, include)
+    for i in range(n_touched):
+        s = touched[i]
+        mdist[s] = np.inf
+        segdist[s >> 1] = np.inf
+
+
+@njit(cache=True, nogil=True)
+def _reset_paths(n_order, order, sigma, indeg, rank, include):
+    for i in range(n_order):
+        s = order[i]
+        sigma[s] = 0.0
+        indeg[s] = 0
+        rank[s] = -1
+        include[s] = 0
+
+
+@njit(cache=True, nogil=True)
+def _reset_search(n_order, order, dist, rlen, sigma, settled, indeg, rank, include):
+    _reset_paths(n_order, order, sigma, indeg, rank, include)
+    for i in range(n_order):
+        s = order[i]
+        dist[s] = np.inf
+        rlen[s] = np.inf
+        settled[s] = 0
+
+
+@njit(parallel=True, cache=True)
+def segment_batch(
+    origins,
+    radii,
+    catchment,
+    metric_cost,
+    indptr,
+    dst,
+    tcost,
+    tlen,
+    seglen,
+    weight,
+    depth_scale,
+    harmonic_offset,
+    want_choice,
+    n_workers,
+):
+    """Analyse a batch of origins; returns per-origin sums and per-worker choice.
+
+    Parameters
+    ----------
+    origins : int64[k]
+        Segment ids to analyse.
+    radii : float64[r]
+        Ascending radii in metres; ``inf`` for radius n.
+    catchment : bool
+        Catchment mode (True) or route mode (False).
+    metric_cost : bool
+        Whether ``tcost`` is proportional to ``tlen`` (metric or time cost).
+    indptr, dst, tcost, tlen
+        State CSR, transition cost and transition length (metres).
+    seglen, weight : float64[n]
+        Segment lengths and origin/destination weights.
+    depth_scale, harmonic_offset : float
+        Reported depth = cost · depth_scale; harmonic adds the offset.
+    want_choice : bool
+        Whether to run the back-propagation for choice.
+    n_workers : int
+        Number of parallel workers (origins are dealt to them in turn).
+
+    Returns
+    -------
+    sums : float64[k, r, N_SUMS]
+    choice, choice_wl : float64[n_workers, n, r]
+    """
+    n_states = len(indptr) - 1
+    n_seg = n_states // 2
+    n_r = len(radii)
+    k = len(origins)
+    sums = np.zeros((k, n_r, N_SUMS))
+    choice = np.zeros((n_workers, n_seg if want_choice else 1, n_r))
+    choice_wl = np.zeros((n_workers, n_seg if want_choice else 1, n_r))
+    for w in prange(n_workers):
+        scratch_f = np.full((9, n_states), np.inf)
+        scratch_f[3, :] = 0.0
+        scratch_f[4, :] = 0.0
+        scratch_f[5, :] = 0.0
+        scratch_f[8, :] = 0.0
+        scratch_i = np.zeros((8, n_states), dtype=np.int64)
+        scratch_i[5, :] = -1
+        hkey = np.empty(len(dst) + 2)
+        hval = np.empty(len(dst) + 2, dtype=np.int64)
+        ch = choice[w]
+        chw = choice_wl[w]
+        for j in range(w, k, n_workers):
+            _analyse_origin(
+                origins[j],
+                radii,
+                catchment,
+                metric_cost,
+                indptr,
+                dst,
+                tcost,
+                tlen,
+                seglen,
+                weight,
+                depth_scale,
+                harmonic_offset,
+                want_choice,
+                sums,
+                j,
+                ch,
+                chw,
+                scratch_f,
+                scratch_i,
+                hkey,
+                hval,
+            )
+    return sums, choice, choice_wl

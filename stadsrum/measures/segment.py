@@ -1,0 +1,333 @@
+"""Space syntax segment analysis: integration, choice and their relatives.
+
+Definitions follow ``docs/measures.md``: the search runs over directed
+segment states (no U-turn inside a segment), every origin starts at depth 0
+and expands from both ends, and radii are metric, midpoint to midpoint,
+inclusive. One traversal per origin and cost computes every measure at every
+radius.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from stadsrum.errors import InputError, NetworkError
+from stadsrum.measures.naming import parse_costs, parse_radii, radius_label, segment_column
+from stadsrum.network.model import StreetNetwork
+from stadsrum.network.segments import SegmentGraph
+from stadsrum.progress import ProgressLike, as_progress, check_cancelled
+
+__all__ = ["SEGMENT_MEASURES", "SegmentCosts", "segment_analysis", "segment_measures"]
+
+log = logging.getLogger(__name__)
+
+SEGMENT_MEASURES = (
+    "node_count",
+    "total_depth",
+    "mean_depth",
+    "integration",
+    "nain",
+    "choice",
+    "nach",
+    "reach_length",
+    "total_depth_wl",
+    "integration_wl",
+    "choice_wl",
+    "harmonic",
+)
+_CHOICE_MEASURES = {"choice", "nach", "choice_wl"}
+
+RadiusMode = Literal["catchment", "route"]
+
+
+@dataclass(frozen=True)
+class SegmentCosts:
+    """Transition costs of one cost type, as the kernel takes them."""
+
+    tcost: np.ndarray
+    depth_scale: float
+    harmonic_offset: float
+    metric: bool
+
+
+def transition_costs(
+    graph: SegmentGraph,
+    cost: str,
+    *,
+    tulip_bins: int = 0,
+    step_threshold: float = 0.0,
+    speed: float = 1.3,
+) -> SegmentCosts:
+    """Per-transition cost for ``cost`` (``MEASURES.md``), and how to report depths.
+
+    angular: turn/90 (depthmapX's 0–2 scale), or with ``tulip_bins`` the
+    integer bin count ``floor(turn·tb/180)`` with ``tb = bins/2 + 1``, reported
+    as steps/((tb−1)/2); metric: metres between midpoints; time: minutes at
+    ``speed`` m/s; steps: 1 for a move turning at least ``step_threshold``
+    degrees (every move when 0).
+    """
+    tlen = transition_lengths(graph)
+    if cost == "angular":
+        if tulip_bins:
+            if tulip_bins < 4 or tulip_bins % 2:
+                raise InputError("tulip_bins must be an even number of at least 4 (e.g. 1024)")
+            tb = tulip_bins // 2 + 1
+            steps = np.floor(graph.turn_deg * tb / 180.0 + 1e-9)
+            return SegmentCosts(steps, 1.0 / ((tb - 1) / 2), 1.0, False)
+        return SegmentCosts(graph.turn_deg / 90.0, 1.0, 1.0, False)
+    if cost == "metric":
+        return SegmentCosts(tlen, 1.0, 0.0, True)
+    if cost == "time":
+        if not speed > 0:
+            raise InputError("speed must be positive (metres per second)")
+        return SegmentCosts(tlen / (speed * 60.0), 1.0, 0.0, True)
+    if cost == "steps":
+        if not 0 <= step_threshold <= 180:
+            raise InputError("step_threshold must be between 0 and 180 degrees")
+        moves = (graph.turn_deg >= step_threshold).astype(np.float64)
+        return SegmentCosts(moves, 1.0, 1.0, False)
+    raise InputError(f"unknown cost '{cost}'")
+
+
+def transition_lengths(graph: SegmentGraph) -> np.ndarray:
+    """Metres from one segment's midpoint to the next one's, per transition."""
+    return 0.5 * (graph.length[graph.src >> 1] + graph.length[graph.dst >> 1])
+
+
+def segment_measures(
+    graph: SegmentGraph,
+    *,
+    cost: str = "angular",
+    radii: Sequence[float] = (math.inf,),
+    radius_mode: RadiusMode = "catchment",
+    measures: Iterable[str] | None = None,
+    weights: np.ndarray | None = None,
+    tulip_bins: int = 0,
+    step_threshold: float = 0.0,
+    speed: float = 1.3,
+    threads: int | None = None,
+    batch_size: int | None = None,
+    progress: ProgressLike | None = None,
+) -> dict[str, np.ndarray]:
+    """Segment measures of one cost at several radii, as arrays keyed by column name.
+
+    The engine behind :func:`segment_analysis`; takes a :class:`SegmentGraph`
+    and returns ``{"integration_angular_r800": array, ...}`` in segment order.
+    """
+    import numba
+
+    from stadsrum.kernels.segment import (
+        S_COUNT,
+        S_DEPTH,
+        S_DEPTH_WL,
+        S_HARMONIC,
+        S_REACH,
+        S_SEGMENTS,
+        segment_batch,
+    )
+
+    progress = as_progress(progress)
+    if radius_mode not in ("catchment", "route"):
+        raise InputError(f"unknown radius_mode '{radius_mode}': choose 'catchment' or 'route'")
+    wanted = list(SEGMENT_MEASURES if measures is None else measures)
+    unknown = set(wanted) - set(SEGMENT_MEASURES)
+    if unknown:
+        raise InputError(
+            f"unknown measures {sorted(unknown)}: choose from {', '.join(SEGMENT_MEASURES)}"
+        )
+    radii_arr = np.asarray(sorted(radii), dtype=np.float64)
+    n = graph.n_segments
+    if n == 0:
+        raise NetworkError("the network has no segments")
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    if w.shape != (n,) or not np.isfinite(w).all() or (w < 0).any():
+        raise InputError("weights must be one finite, non-negative number per segment")
+    costs = transition_costs(
+        graph, cost, tulip_bins=tulip_bins, step_threshold=step_threshold, speed=speed
+    )
+    tlen = transition_lengths(graph)
+    want_choice = bool(_CHOICE_MEASURES & set(wanted))
+
+    n_threads = numba.get_num_threads() if threads is None else int(threads)
+    if n_threads < 1:
+        raise InputError("threads must be at least 1")
+    n_threads = min(n_threads, numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+    batch = batch_size or max(64 * n_threads, -(-n // 50))
+    indptr = graph.indptr.astype(np.int64)
+    dst = graph.dst.astype(np.int64)
+    sums = np.zeros((n, len(radii_arr), 6))
+    choice = np.zeros((n, len(radii_arr)))
+    choice_wl = np.zeros((n, len(radii_arr)))
+    origins = np.arange(n, dtype=np.int64)
+    progress.start(f"segment analysis ({cost})", n)
+    previous = numba.get_num_threads()
+    numba.set_num_threads(n_threads)
+    try:
+        for start in range(0, n, batch):
+            check_cancelled(progress)
+            chunk = origins[start : start + batch]
+            s, ch, chw = segment_batch(
+                chunk,
+                radii_arr,
+                radius_mode == "catchment",
+                costs.metric,
+                indptr,
+                dst,
+                costs.tcost,
+                tlen,
+                graph.length,
+                w,
+                costs.depth_scale,
+                costs.harmonic_offset,
+                want_choice,
+                n_threads,
+            )
+            sums[chunk] = s
+            if want_choice:
+                choice += ch.sum(axis=0)
+                choice_wl += chw.sum(axis=0)
+            progress.advance(len(chunk))
+    finally:
+        numba.set_num_threads(previous)
+    progress.finish()
+
+    out: dict[str, np.ndarray] = {}
+    for r_i, radius in enumerate(radii_arr):
+        count = sums[:, r_i, S_COUNT]
+        depth = sums[:, r_i, S_DEPTH]
+        reach = sums[:, r_i, S_REACH]
+        depth_wl = sums[:, r_i, S_DEPTH_WL]
+        alone = sums[:, r_i, S_SEGMENTS] <= 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            total_depth = np.where(alone, np.nan, depth)
+            others = count - w
+            values = {
+                "node_count": count,
+                "total_depth": total_depth,
+                "mean_depth": np.where(others > 0, total_depth / others, np.nan),
+                "integration": np.where(total_depth > 0, count**2 / total_depth, np.nan),
+                "nain": count**1.2 / (total_depth + 2.0),
+                "choice": choice[:, r_i],
+                "nach": np.log(choice[:, r_i] + 1.0) / np.log(total_depth + 3.0),
+                "reach_length": reach,
+                "total_depth_wl": np.where(alone, np.nan, depth_wl),
+                "integration_wl": np.where(~alone & (depth_wl > 0), reach**2 / depth_wl, np.nan),
+                "choice_wl": choice_wl[:, r_i],
+                "harmonic": sums[:, r_i, S_HARMONIC],
+            }
+        for name in wanted:
+            out[segment_column(name, cost, float(radius))] = values[name]
+    return out
+
+
+def segment_analysis(
+    network: StreetNetwork,
+    *,
+    cost: str | Iterable[str] = "angular",
+    radii: str | Iterable[float | int | str] = ("n",),
+    radius_mode: RadiusMode = "catchment",
+    measures: Iterable[str] | None = None,
+    weight: str | None = None,
+    tulip_bins: int = 0,
+    split: Literal["edge", "vertex"] = "edge",
+    step_threshold: float = 0.0,
+    speed: float = 1.3,
+    threads: int | None = None,
+    batch_size: int | None = None,
+    progress: ProgressLike | None = None,
+) -> gpd.GeoDataFrame:
+    """Space syntax segment analysis of a street network.
+
+    Parameters
+    ----------
+    network
+        A prepared :class:`~stadsrum.network.model.StreetNetwork`.
+    cost
+        One or more of ``angular`` (turns, 0–2 per 180°), ``metric``
+        (metres), ``steps`` (moves) and ``time`` (walking minutes); a list or
+        ``"angular,metric"``.
+    radii
+        Metric radii in metres and/or ``"n"`` (whole network), e.g.
+        ``"400,800,n"`` or ``[400, 800, "n"]``.
+    radius_mode
+        ``"catchment"`` (default): a radius holds the segments whose midpoint
+        is within it by the shortest walk, and every measure is computed on
+        that sub-network. ``"route"``: depthmapX's and PST's convention, where
+        the metric length is carried along the least-cost route (results at
+        finite radii then depend on tie order). Identical at radius n.
+    measures
+        Subset of :data:`SEGMENT_MEASURES`; all by default.
+    weight
+        Column of the network (e.g. population) weighting origins and
+        destinations; counts become weighted sums.
+    tulip_bins
+        0 (exact angles, default) or depthmapX's tulip bin count (1024).
+    split
+        ``"edge"``: one segment per network edge; ``"vertex"``: one per
+        straight piece between vertices (depthmapX segment maps).
+    step_threshold
+        Degrees a move must turn to count as a step (0: every move counts).
+    speed
+        Walking speed for the ``time`` cost, metres per second.
+    threads
+        Worker threads (default: numba's thread count, all cores).
+    batch_size
+        Origins per batch between progress reports and cancel checks.
+    progress
+        Optional progress reporter; cancelling stops between batches.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per segment with the network's columns (the input's own
+        attributes included), ``segment_id`` and the measure columns named
+        ``{measure}_{cost}_r{radius}``, e.g. ``integration_angular_r800``.
+    """
+    costs = parse_costs(cost)
+    radii_list = parse_radii(radii)
+    graph = network.segment_graph(split=split)
+    weights = None
+    if weight is not None:
+        if weight not in network.edges.columns:
+            raise InputError(
+                f"weight column '{weight}' is not in the network; its columns are: "
+                f"{', '.join(map(str, network.edges.columns.drop('geometry')))}"
+            )
+        col = pd.to_numeric(network.edges[weight], errors="coerce")
+        if col.isna().any():
+            raise InputError(f"weight column '{weight}' has missing or non-numeric values")
+        weights = col.to_numpy(np.float64)[graph.edge]
+    progress = as_progress(progress)
+    frame = network.edges.iloc[graph.edge].reset_index(drop=True)
+    if split == "vertex":
+        frame = frame.set_geometry(list(graph.geometry))
+        frame["length_m"] = graph.length
+    frame.insert(0, "segment_id", np.arange(graph.n_segments))
+    columns: dict[str, np.ndarray] = {}
+    for c in costs:
+        labels = ", ".join(radius_label(r) for r in radii_list)
+        progress.message(f"segment analysis: {c} cost, radii {labels}")
+        columns |= segment_measures(
+            graph,
+            cost=c,
+            radii=radii_list,
+            radius_mode=radius_mode,
+            measures=measures,
+            weights=weights,
+            tulip_bins=tulip_bins,
+            step_threshold=step_threshold,
+            speed=speed,
+            threads=threads,
+            batch_size=batch_size,
+            progress=progress,
+        )
+    result = pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
+    return gpd.GeoDataFrame(result, geometry=frame.geometry.name, crs=network.edges.crs)
