@@ -324,11 +324,38 @@ def _accumulate(
 
 
 @njit(cache=True, nogil=True)
+def _pop_order(n_order, order, include, indptr, dst, tcost, dist, sigma, rank, topo, count_paths):
+    """Included states in pop order, which is topological when no move is free.
+
+    Without zero-cost transitions every tight move leads to a strictly deeper
+    state, popped later; path counts then follow in one forward pass.
+    """
+    n_topo = 0
+    for i in range(n_order):
+        s = order[i]
+        if include[s] != 0:
+            rank[s] = n_topo
+            topo[n_topo] = s
+            n_topo += 1
+    if count_paths:
+        for i in range(n_topo):
+            s = topo[i]
+            if dist[s] == 0.0 and sigma[s] == 0.0:
+                sigma[s] = 1.0  # an origin state (nothing else is at depth 0 here)
+            for k in range(indptr[s], indptr[s + 1]):
+                t = dst[k]
+                if include[t] != 0 and rank[t] > i and _tight(dist[s], tcost[k], dist[t]):
+                    sigma[t] += sigma[s]
+    return n_topo
+
+
+@njit(cache=True, nogil=True)
 def _analyse_origin(
     origin,
     radii,
     catchment,
     metric_cost,
+    has_free_moves,
     indptr,
     dst,
     tcost,
@@ -366,34 +393,103 @@ def _analyse_origin(
     segmark = scratch_i[7]
     n_r = len(radii)
     r_max = radii[n_r - 1]
+    big = np.inf
 
-    # catchments: the metric distance of every segment within the largest radius
-    use_catchment = catchment and (radii[0] < np.inf or metric_cost)
+    # Catchments. Metric cost: the cost search itself, bounded by the largest
+    # radius, gives the metric distances, so one search serves every radius.
+    # Other costs: a metric search first, then a cost search per radius on
+    # the segments within it (skipped when a catchment equals the previous one).
+    one_search = catchment and metric_cost
+    use_catchment = catchment and (radii[0] < big or metric_cost)
     n_touched = 0
-    if use_catchment:
+    n_order = 0
+    if one_search:
+        n_order = _cost_search(
+            origin,
+            r_max,
+            True,
+            big,
+            indptr,
+            dst,
+            tcost,
+            tlen,
+            segdist,
+            dist,
+            rlen,
+            settled,
+            order,
+            hkey,
+            hval,
+        )
+        for i in range(n_order):
+            s = order[i]
+            if settled[s] == 1 and rlen[s] < segdist[s >> 1]:
+                segdist[s >> 1] = rlen[s]
+    elif use_catchment:
         n_touched = _metric_search(origin, r_max, indptr, dst, tlen, mdist, touched, 0, hkey, hval)
         for i in range(n_touched):
             s = touched[i]
             if mdist[s] < segdist[s >> 1]:
                 segdist[s >> 1] = mdist[s]
 
-    n_order = 0
-    searched = False
+    searched = one_search
+    prev_count = -1
+    n_topo = 0
     for r_i in range(n_r):
         radius = radii[r_i]
         limit = radius + TOL * (1.0 + radius)
-        if catchment and metric_cost and searched:
-            _reset_paths(n_order, order, sigma, indeg, rank, include)
+        same = False
+        if use_catchment and not one_search:
+            count = 0
+            for i in range(n_touched):
+                s = touched[i]
+                seg = s >> 1
+                if segmark[seg] == 0 and segdist[seg] <= limit:
+                    segmark[seg] = 1
+                    count += 1
+            for i in range(n_touched):
+                segmark[touched[i] >> 1] = 0
+            same = count == prev_count
+            prev_count = count
+        if same:
+            # the same catchment as the previous radius: the same search and paths
+            _accumulate(
+                origin,
+                n_topo,
+                topo,
+                rank,
+                include,
+                indptr,
+                dst,
+                tcost,
+                dist,
+                sigma,
+                seglen,
+                weight,
+                depth_scale,
+                harmonic_offset,
+                want_choice,
+                segdepth,
+                segsig,
+                segmark,
+                h1,
+                h2,
+                sums[row, r_i],
+                choice[:, r_i],
+                choice_wl[:, r_i],
+            )
+            continue
+        if one_search:
+            if r_i > 0:
+                _reset_paths(n_order, order, sigma, indeg, rank, include)
         else:
             if searched:
                 _reset_search(n_order, order, dist, rlen, sigma, settled, indeg, rank, include)
-            # metric cost: one search to the largest radius serves every radius
-            bound = r_max if catchment and metric_cost else radius
             n_order = _cost_search(
                 origin,
                 radius,
                 not catchment,
-                bound + TOL * (1.0 + bound),
+                limit,
                 indptr,
                 dst,
                 tcost,
@@ -411,9 +507,25 @@ def _analyse_origin(
             s = order[i]
             if settled[s] == 1 and (not use_catchment or segdist[s >> 1] <= limit):
                 include[s] = 1
-        n_topo = _topological(
-            origin, n_order, order, include, indptr, dst, tcost, dist, sigma, indeg, rank, topo
-        )
+        if want_choice and has_free_moves:
+            n_topo = _topological(
+                origin,
+                n_order,
+                order,
+                include,
+                indptr,
+                dst,
+                tcost,
+                dist,
+                sigma,
+                indeg,
+                rank,
+                topo,
+            )
+        else:
+            n_topo = _pop_order(
+                n_order, order, include, indptr, dst, tcost, dist, sigma, rank, topo, want_choice
+            )
         _accumulate(
             origin,
             n_topo,
@@ -440,10 +552,13 @@ def _analyse_origin(
             choice_wl[:, r_i],
         )
     _reset_search(n_order, order, dist, rlen, sigma, settled, indeg, rank, include)
+    if one_search:
+        for i in range(n_order):
+            segdist[order[i] >> 1] = big
     for i in range(n_touched):
         s = touched[i]
-        mdist[s] = np.inf
-        segdist[s >> 1] = np.inf
+        mdist[s] = big
+        segdist[s >> 1] = big
 
 
 @njit(cache=True, nogil=True)
@@ -516,6 +631,11 @@ def segment_batch(
     n_r = len(radii)
     k = len(origins)
     sums = np.zeros((k, n_r, N_SUMS))
+    has_free_moves = False
+    for i in range(len(tcost)):
+        if tcost[i] <= TOL:
+            has_free_moves = True
+            break
     choice = np.zeros((n_workers, n_seg if want_choice else 1, n_r))
     choice_wl = np.zeros((n_workers, n_seg if want_choice else 1, n_r))
     for w in prange(n_workers):
@@ -536,6 +656,7 @@ def segment_batch(
                 radii,
                 catchment,
                 metric_cost,
+                has_free_moves,
                 indptr,
                 dst,
                 tcost,
