@@ -25,8 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-# Costs closer than TOL * (1 + cost) are equal.
-TOL = 1e-9
+from stadsrum.kernels.search import SETTLED, TOL, reset_states, state_search
 
 # per-origin sums, per radius (columns of the ``sums`` output)
 S_COUNT = 0  # Σ w(d), origin included
@@ -36,135 +35,6 @@ S_DEPTH_WL = 3  # Σ len(d) · depth(d)
 S_HARMONIC = 4  # Σ w(d) / (depth(d) + offset), d ≠ origin
 S_SEGMENTS = 5  # number of segments reached, origin included
 N_SUMS = 6
-
-
-@njit(cache=True, nogil=True)
-def _heap_push(hkey, hval, size, key, val):
-    i = size
-    hkey[i] = key
-    hval[i] = val
-    while i > 0:
-        parent = (i - 1) >> 1
-        if hkey[parent] < hkey[i] or (hkey[parent] == hkey[i] and hval[parent] <= hval[i]):
-            break
-        hkey[parent], hkey[i] = hkey[i], hkey[parent]
-        hval[parent], hval[i] = hval[i], hval[parent]
-        i = parent
-    return size + 1
-
-
-@njit(cache=True, nogil=True)
-def _heap_pop(hkey, hval, size):
-    key = hkey[0]
-    val = hval[0]
-    size -= 1
-    hkey[0] = hkey[size]
-    hval[0] = hval[size]
-    i = 0
-    while True:
-        left = 2 * i + 1
-        if left >= size:
-            break
-        small = left
-        right = left + 1
-        if right < size and (
-            hkey[right] < hkey[left] or (hkey[right] == hkey[left] and hval[right] < hval[left])
-        ):
-            small = right
-        if hkey[i] < hkey[small] or (hkey[i] == hkey[small] and hval[i] <= hval[small]):
-            break
-        hkey[small], hkey[i] = hkey[i], hkey[small]
-        hval[small], hval[i] = hval[i], hval[small]
-        i = small
-    return key, val, size
-
-
-@njit(cache=True, nogil=True)
-def _metric_search(origin, limit, indptr, dst, tlen, mdist, touched, n_touched, hkey, hval):
-    """Least metric distance to every state within ``limit`` (inf = unbounded).
-
-    Writes ``mdist`` for the states it labels and appends them to ``touched``.
-    """
-    size = 0
-    for s in (2 * origin, 2 * origin + 1):
-        mdist[s] = 0.0
-        touched[n_touched] = s
-        n_touched += 1
-        size = _heap_push(hkey, hval, size, 0.0, s)
-    while size > 0:
-        d, s, size = _heap_pop(hkey, hval, size)
-        if d > mdist[s]:
-            continue
-        for k in range(indptr[s], indptr[s + 1]):
-            t = dst[k]
-            nd = d + tlen[k]
-            if nd > limit + TOL * (1.0 + limit):
-                continue
-            if nd < mdist[t]:
-                if mdist[t] == np.inf:
-                    touched[n_touched] = t
-                    n_touched += 1
-                mdist[t] = nd
-                size = _heap_push(hkey, hval, size, nd, t)
-    return n_touched
-
-
-@njit(cache=True, nogil=True)
-def _cost_search(
-    origin,
-    radius,
-    route_mode,
-    allowed_limit,
-    indptr,
-    dst,
-    tcost,
-    tlen,
-    segdist,
-    dist,
-    rlen,
-    settled,
-    order,
-    hkey,
-    hval,
-):
-    """Least-cost search from both states of ``origin``.
-
-    Catchment mode: only states of segments with ``segdist <= allowed_limit``
-    are entered. Route mode: a state's route length ``rlen`` comes from the
-    first least-cost route to reach it; a state whose route is longer than
-    ``radius`` is settled but excluded (``settled == 2``) and not expanded.
-    Returns the number of included states, listed in ``order`` by pop order.
-    """
-    size = 0
-    n_order = 0
-    for s in (2 * origin, 2 * origin + 1):
-        dist[s] = 0.0
-        rlen[s] = 0.0
-        size = _heap_push(hkey, hval, size, 0.0, s)
-    while size > 0:
-        d, s, size = _heap_pop(hkey, hval, size)
-        if settled[s] != 0 or d > dist[s]:
-            continue
-        if route_mode and rlen[s] > radius + TOL * (1.0 + radius):
-            settled[s] = 2
-            order[n_order] = s  # kept for resetting; excluded from results
-            n_order += 1
-            continue
-        settled[s] = 1
-        order[n_order] = s
-        n_order += 1
-        for k in range(indptr[s], indptr[s + 1]):
-            t = dst[k]
-            if settled[t] != 0:
-                continue
-            if not route_mode and segdist[t >> 1] > allowed_limit:
-                continue
-            nd = d + tcost[k]
-            if nd < dist[t] - TOL * (1.0 + nd):
-                dist[t] = nd
-                rlen[t] = rlen[s] + tlen[k]
-                size = _heap_push(hkey, hval, size, nd, t)
-    return n_order
 
 
 @njit(cache=True, nogil=True)
@@ -391,6 +261,16 @@ def _analyse_origin(
     rank = scratch_i[5]
     include = scratch_i[6]
     segmark = scratch_i[7]
+    pred = scratch_i[8]
+    mpred = scratch_i[9]
+    msettled = scratch_i[10]
+    mrlen = scratch_f[9]
+    src = scratch_i[11, :2]
+    src_cost = scratch_f[10, :2]
+    src_cost[0] = 0.0
+    src_cost[1] = 0.0
+    src[0] = 2 * origin
+    src[1] = 2 * origin + 1
     n_r = len(radii)
     r_max = radii[n_r - 1]
     big = np.inf
@@ -404,18 +284,21 @@ def _analyse_origin(
     n_touched = 0
     n_order = 0
     if one_search:
-        n_order = _cost_search(
-            origin,
+        n_order = state_search(
+            src,
+            src_cost,
+            src_cost,
+            2,
             r_max,
-            True,
             big,
+            segdist,
             indptr,
             dst,
             tcost,
             tlen,
-            segdist,
             dist,
             rlen,
+            pred,
             settled,
             order,
             hkey,
@@ -423,13 +306,34 @@ def _analyse_origin(
         )
         for i in range(n_order):
             s = order[i]
-            if settled[s] == 1 and rlen[s] < segdist[s >> 1]:
+            if settled[s] == SETTLED and rlen[s] < segdist[s >> 1]:
                 segdist[s >> 1] = rlen[s]
     elif use_catchment:
-        n_touched = _metric_search(origin, r_max, indptr, dst, tlen, mdist, touched, 0, hkey, hval)
+        # the catchment: metric distances within the largest radius (segdist is
+        # all inf here, so nothing is held back)
+        n_touched = state_search(
+            src,
+            src_cost,
+            src_cost,
+            2,
+            r_max,
+            big,
+            segdist,
+            indptr,
+            dst,
+            tlen,
+            tlen,
+            mdist,
+            mrlen,
+            mpred,
+            msettled,
+            touched,
+            hkey,
+            hval,
+        )
         for i in range(n_touched):
             s = touched[i]
-            if mdist[s] < segdist[s >> 1]:
+            if msettled[s] == SETTLED and mdist[s] < segdist[s >> 1]:
                 segdist[s >> 1] = mdist[s]
 
     searched = one_search
@@ -484,19 +388,24 @@ def _analyse_origin(
                 _reset_paths(n_order, order, sigma, indeg, rank, include)
         else:
             if searched:
-                _reset_search(n_order, order, dist, rlen, sigma, settled, indeg, rank, include)
-            n_order = _cost_search(
-                origin,
-                radius,
-                not catchment,
-                limit,
+                _reset_search(
+                    n_order, order, dist, rlen, pred, sigma, settled, indeg, rank, include
+                )
+            n_order = state_search(
+                src,
+                src_cost,
+                src_cost,
+                2,
+                big if catchment else radius,
+                limit if catchment else big,
+                segdist,
                 indptr,
                 dst,
                 tcost,
                 tlen,
-                segdist,
                 dist,
                 rlen,
+                pred,
                 settled,
                 order,
                 hkey,
@@ -505,7 +414,7 @@ def _analyse_origin(
             searched = True
         for i in range(n_order):
             s = order[i]
-            if settled[s] == 1 and (not use_catchment or segdist[s >> 1] <= limit):
+            if settled[s] == SETTLED and (not use_catchment or segdist[s >> 1] <= limit):
                 include[s] = 1
         if want_choice and has_free_moves:
             n_topo = _topological(
@@ -551,14 +460,13 @@ def _analyse_origin(
             choice[:, r_i],
             choice_wl[:, r_i],
         )
-    _reset_search(n_order, order, dist, rlen, sigma, settled, indeg, rank, include)
+    _reset_search(n_order, order, dist, rlen, pred, sigma, settled, indeg, rank, include)
     if one_search:
         for i in range(n_order):
             segdist[order[i] >> 1] = big
     for i in range(n_touched):
-        s = touched[i]
-        mdist[s] = big
-        segdist[s >> 1] = big
+        segdist[touched[i] >> 1] = big
+    reset_states(n_touched, touched, mdist, mrlen, mpred, msettled)
 
 
 @njit(cache=True, nogil=True)
@@ -572,13 +480,9 @@ def _reset_paths(n_order, order, sigma, indeg, rank, include):
 
 
 @njit(cache=True, nogil=True)
-def _reset_search(n_order, order, dist, rlen, sigma, settled, indeg, rank, include):
+def _reset_search(n_order, order, dist, rlen, pred, sigma, settled, indeg, rank, include):
     _reset_paths(n_order, order, sigma, indeg, rank, include)
-    for i in range(n_order):
-        s = order[i]
-        dist[s] = np.inf
-        rlen[s] = np.inf
-        settled[s] = 0
+    reset_states(n_order, order, dist, rlen, pred, settled)
 
 
 @njit(parallel=True, cache=True)
@@ -639,13 +543,15 @@ def segment_batch(
     choice = np.zeros((n_workers, n_seg if want_choice else 1, n_r))
     choice_wl = np.zeros((n_workers, n_seg if want_choice else 1, n_r))
     for w in prange(n_workers):
-        scratch_f = np.full((9, n_states), np.inf)
+        scratch_f = np.full((11, n_states), np.inf)
         scratch_f[3, :] = 0.0
         scratch_f[4, :] = 0.0
         scratch_f[5, :] = 0.0
         scratch_f[8, :] = 0.0
-        scratch_i = np.zeros((8, n_states), dtype=np.int64)
+        scratch_i = np.zeros((12, n_states), dtype=np.int64)
         scratch_i[5, :] = -1
+        scratch_i[8, :] = -1
+        scratch_i[9, :] = -1
         hkey = np.empty(len(dst) + 2)
         hval = np.empty(len(dst) + 2, dtype=np.int64)
         ch = choice[w]
