@@ -214,6 +214,155 @@ def segments(
         typer.echo(f"written: {result.path}")
 
 
+class PolygonChoice(StrEnum):
+    entrances = "entrances"
+    centroid = "centroid"
+
+
+class DecayChoice(StrEnum):
+    none = "none"
+    linear = "linear"
+    exponential = "exponential"
+    gaussian = "gaussian"
+    pow = "pow"
+    curve = "curve"
+    divide = "divide"
+
+
+NetworkLayer = Annotated[str | None, typer.Option(help="Layer name in the network file.")]
+
+
+@app.command()
+@_guarded
+def distances(
+    network: Annotated[
+        str,
+        typer.Option("--network", help="Street network: line layer, .osm/.pbf or network GPKG."),
+    ],
+    places: Annotated[str, typer.Option("--places", help="Places: points or polygons.")],
+    nodes: Annotated[str, typer.Option("--nodes", help="Key nodes: points or polygons.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
+    place_id: Annotated[str, typer.Option(help="Id column of the places.")] = "place_id",
+    node_id: Annotated[str, typer.Option(help="Id column of the nodes.")] = "node_id",
+    node_category: Annotated[
+        str | None, typer.Option(help="Category column of the nodes (station, school, ...).")
+    ] = None,
+    max_link: Annotated[
+        float, typer.Option(help="Largest distance (m) from a place or node to the network.")
+    ] = 200.0,
+    speed: Annotated[float, typer.Option(help="Walking speed, metres per second.")] = 1.3,
+    thresholds: Annotated[
+        str, typer.Option(help="Service-area thresholds, minutes of walking.")
+    ] = "5,10,15",
+    nearest: Annotated[
+        int | None, typer.Option(help="Keep only the k nearest nodes of each place.")
+    ] = None,
+    nearest_per_category: Annotated[
+        bool, typer.Option(help="Keep only the nearest node of each category per place.")
+    ] = False,
+    polygons: Annotated[
+        PolygonChoice,
+        typer.Option(help="Polygons join at their entrances or at their centroid."),
+    ] = PolygonChoice.entrances,
+    routes: Annotated[bool, typer.Option(help="Draw the route lines.")] = True,
+    network_layer: NetworkLayer = None,
+    places_layer: Annotated[str | None, typer.Option(help="Layer in the places file.")] = None,
+    nodes_layer: Annotated[str | None, typer.Option(help="Layer in the nodes file.")] = None,
+    mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
+    threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Place-to-node distances, routes, service areas and a summary per place."""
+    progress = TqdmProgress(disable=quiet)
+    result = workflows.run_distances(
+        network,
+        places,
+        nodes,
+        out,
+        network_layer=network_layer,
+        places_layer=places_layer,
+        nodes_layer=nodes_layer,
+        mode=mode.value,
+        place_id=place_id,
+        node_id=node_id,
+        node_category=node_category,
+        max_link=max_link,
+        polygons=polygons.value,
+        speed=speed,
+        thresholds=thresholds,
+        nearest=nearest,
+        nearest_per_category=nearest_per_category,
+        routes=routes,
+        threads=threads,
+        progress=progress,
+    )
+    if not quiet:
+        od = result.layers["od"]
+        typer.echo(f"od rows: {len(od):,} ({int((od['status'] == 'ok').sum()):,} with a route)")
+        typer.echo(f"written: {result.path}")
+
+
+@app.command()
+@_guarded
+def accessibility(
+    network: Annotated[str, typer.Argument(help="Street network (line layer, .osm/.pbf, GPKG).")],
+    attractions: Annotated[str, typer.Option("--attractions", help="Attraction points.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
+    origins: Annotated[
+        str, typer.Option(help="segments (every street segment) or a point layer.")
+    ] = "segments",
+    cost: Annotated[str, typer.Option(help="Comma list: metric, time, angular, steps.")] = "metric",
+    radii: Annotated[str, typer.Option(help="Walking radii in metres, n for no limit.")] = "n",
+    decay: Annotated[DecayChoice, typer.Option(help="Distance decay of reach.")] = (
+        DecayChoice.none
+    ),
+    decay_constant: Annotated[
+        float, typer.Option(help="Exponent c of the pow, curve and divide decays.")
+    ] = 1.0,
+    value: Annotated[str | None, typer.Option(help="Value column of the attractions.")] = None,
+    category: Annotated[
+        str | None, typer.Option(help="Category column of the attractions.")
+    ] = None,
+    max_link: Annotated[
+        float, typer.Option(help="Largest distance (m) from an attraction to the network.")
+    ] = 200.0,
+    speed: Annotated[float, typer.Option(help="Walking speed, metres per second.")] = 1.3,
+    layer: NetworkLayer = None,
+    attractions_layer: Annotated[
+        str | None, typer.Option(help="Layer in the attractions file.")
+    ] = None,
+    mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
+    threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Attraction distance and reach (place syntax) from every origin."""
+    progress = TqdmProgress(disable=quiet)
+    result = workflows.run_accessibility(
+        network,
+        attractions,
+        out,
+        network_layer=layer,
+        attractions_layer=attractions_layer,
+        origins=origins,
+        mode=mode.value,
+        cost=cost,
+        radii=radii,
+        decay=decay.value,
+        decay_constant=decay_constant,
+        value=value,
+        category=category,
+        max_link=max_link,
+        speed=speed,
+        threads=threads,
+        progress=progress,
+    )
+    if not quiet:
+        typer.echo(f"origins: {len(result.accessibility):,}")
+        typer.echo(f"written: {result.path}")
+
+
 @app.command()
 @_guarded
 def demo(

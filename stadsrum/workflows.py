@@ -21,10 +21,14 @@ from stadsrum.network.prepare import prepare_network
 from stadsrum.progress import ProgressLike, as_progress
 
 __all__ = [
+    "AccessibilityResult",
+    "DistancesResult",
     "NetworkResult",
     "SegmentsResult",
     "read_network",
+    "run_accessibility",
     "run_demo",
+    "run_distances",
     "run_network",
     "run_segments",
     "sample_data_dir",
@@ -284,6 +288,233 @@ def run_segments(
     return SegmentsResult(network=net, segments=segments, path=path)
 
 
+def _network(
+    source: str | Path | gpd.GeoDataFrame | StreetNetwork,
+    *,
+    layer: str | None,
+    mode: str,
+    prepare: str | None,
+    progress: ProgressLike,
+) -> StreetNetwork:
+    if isinstance(source, StreetNetwork):
+        return source
+    return read_network(source, layer=layer, mode=mode, prepare=prepare, progress=progress)
+
+
+def _features(
+    source: str | Path | gpd.GeoDataFrame, *, layer: str | None, what: str
+) -> gpd.GeoDataFrame:
+    if isinstance(source, gpd.GeoDataFrame):
+        return source
+    gdf = read_layer(source, layer=layer, what=what)
+    if len(gdf) == 0:
+        raise InputError(f"{what}: the layer is empty (no features)")
+    if gdf.crs is None:
+        raise InputError(f"{what}: the layer has no coordinate reference system; set one first")
+    return gdf
+
+
+def _source_name(source: object) -> str | Path | None:
+    return source if isinstance(source, str | Path) else None
+
+
+@dataclass
+class DistancesResult:
+    """Place-to-node results and where they were written."""
+
+    network: StreetNetwork
+    layers: dict[str, Any]
+    path: Path | None
+
+
+def run_distances(
+    network: str | Path | gpd.GeoDataFrame | StreetNetwork,
+    places: str | Path | gpd.GeoDataFrame,
+    nodes: str | Path | gpd.GeoDataFrame,
+    out: str | Path | None,
+    *,
+    network_layer: str | None = None,
+    places_layer: str | None = None,
+    nodes_layer: str | None = None,
+    mode: str = "walk",
+    prepare: str | None = None,
+    place_id: str = "place_id",
+    node_id: str = "node_id",
+    node_category: str | None = None,
+    max_link: float = 200.0,
+    polygons: str = "entrances",
+    speed: float = 1.3,
+    thresholds: str | list[float] = "5,10,15",
+    nearest: int | None = None,
+    nearest_per_category: bool = False,
+    routes: bool = True,
+    threads: int | None = None,
+    progress: ProgressLike | None = None,
+) -> DistancesResult:
+    """Place-to-node distances, routes and service areas (``stadsrum distances``).
+
+    Writes the layers ``od`` (one route line per place and node with the OD
+    columns), ``service_areas`` and ``service_area_lines`` (per place and
+    threshold in minutes), ``place_summary`` (a table) and ``run_metadata``.
+    """
+    from stadsrum.measures.proximity import place_distances, place_summary, service_areas
+
+    progress = as_progress(progress)
+    net = _network(network, layer=network_layer, mode=mode, prepare=prepare, progress=progress)
+    place_gdf = _features(places, layer=places_layer, what="places")
+    node_gdf = _features(nodes, layer=nodes_layer, what="nodes")
+    limits = _minutes(thresholds)
+    dist = place_distances(
+        net,
+        place_gdf,
+        node_gdf,
+        place_id=place_id,
+        node_id=node_id,
+        node_category=node_category,
+        max_link=max_link,
+        polygons=polygons,  # type: ignore[arg-type]
+        speed=speed,
+        nearest=nearest,
+        nearest_per_category=nearest_per_category,
+        routes=routes,
+        threads=threads,
+        progress=progress,
+    )
+    areas, lines = service_areas(
+        net,
+        place_gdf,
+        place_id=place_id,
+        thresholds=limits,
+        speed=speed,
+        max_link=max_link,
+        polygons=polygons,  # type: ignore[arg-type]
+        threads=threads,
+        progress=progress,
+    )
+    summary = place_summary(dist.od, thresholds=sorted({*limits, 30.0}))
+    layers: dict[str, Any] = {
+        "od": dist.od,
+        "service_areas": areas,
+        "service_area_lines": lines,
+        "place_summary": summary,
+    }
+    path = None
+    if out is not None:
+        params = {
+            "place_id": place_id,
+            "node_id": node_id,
+            "node_category": node_category,
+            "max_link": max_link,
+            "polygons": polygons,
+            "speed": speed,
+            "thresholds": limits,
+            "nearest": nearest,
+            "nearest_per_category": nearest_per_category,
+            "routes": routes,
+        }
+        inputs = {
+            "network": _source_name(network),
+            "places": _source_name(places),
+            "nodes": _source_name(nodes),
+        }
+        meta = run_metadata("distances", params, inputs=inputs)
+        path = write_gpkg(out, layers, metadata=meta)
+    return DistancesResult(network=net, layers=layers, path=path)
+
+
+def _minutes(thresholds: str | list[float]) -> list[float]:
+    items = thresholds.split(",") if isinstance(thresholds, str) else list(thresholds)
+    try:
+        values = sorted({float(t) for t in items if str(t).strip()})
+    except ValueError as exc:
+        raise InputError(f"thresholds must be minutes such as 5,10,15 ({exc})") from exc
+    if not values or values[0] <= 0:
+        raise InputError("thresholds must be positive minutes such as 5,10,15")
+    return values
+
+
+@dataclass
+class AccessibilityResult:
+    """Attraction accessibility results and where they were written."""
+
+    network: StreetNetwork
+    accessibility: gpd.GeoDataFrame
+    path: Path | None
+
+
+def run_accessibility(
+    network: str | Path | gpd.GeoDataFrame | StreetNetwork,
+    attractions: str | Path | gpd.GeoDataFrame,
+    out: str | Path | None,
+    *,
+    network_layer: str | None = None,
+    attractions_layer: str | None = None,
+    origins: str | Path | gpd.GeoDataFrame | None = None,
+    origins_layer: str | None = None,
+    mode: str = "walk",
+    prepare: str | None = None,
+    cost: str = "metric",
+    radii: str | list[float | int | str] = "n",
+    decay: str = "none",
+    decay_constant: float = 1.0,
+    value: str | None = None,
+    category: str | None = None,
+    max_link: float = 200.0,
+    speed: float = 1.3,
+    threads: int | None = None,
+    progress: ProgressLike | None = None,
+) -> AccessibilityResult:
+    """Attraction distance and reach (``stadsrum accessibility``).
+
+    ``origins`` is ``None`` or ``"segments"`` for every segment, or a point
+    layer. Writes the layer ``accessibility`` and ``run_metadata``.
+    """
+    from stadsrum.measures.accessibility import attraction_accessibility
+
+    progress = as_progress(progress)
+    net = _network(network, layer=network_layer, mode=mode, prepare=prepare, progress=progress)
+    att = _features(attractions, layer=attractions_layer, what="attractions")
+    origin_gdf = None
+    if origins is not None and not (isinstance(origins, str) and origins == "segments"):
+        origin_gdf = _features(origins, layer=origins_layer, what="origins")
+    result = attraction_accessibility(
+        net,
+        att,
+        radii=radii,
+        cost=cost,
+        decay=decay,
+        decay_constant=decay_constant,
+        value=value,
+        category=category,
+        origins=origin_gdf,
+        max_link=max_link,
+        speed=speed,
+        threads=threads,
+        progress=progress,
+    )
+    path = None
+    if out is not None:
+        params = {
+            "cost": cost,
+            "radii": radii,
+            "decay": decay,
+            "decay_constant": decay_constant,
+            "value": value,
+            "category": category,
+            "max_link": max_link,
+            "speed": speed,
+            "origins": "segments" if origin_gdf is None else "points",
+        }
+        inputs = {
+            "network": _source_name(network),
+            "attractions": _source_name(attractions),
+            "origins": _source_name(origins) if origin_gdf is not None else None,
+        }
+        meta = run_metadata("accessibility", params, inputs=inputs)
+        path = write_gpkg(out, {"accessibility": result}, metadata=meta)
+    return AccessibilityResult(network=net, accessibility=result, path=path)
+
+
 def run_demo(
     out_dir: str | Path = "stadsrum-demo", *, progress: ProgressLike | None = None
 ) -> dict[str, Any]:
@@ -304,7 +535,32 @@ def run_demo(
         radii="400,800,n",
         progress=progress,
     )
-    summary = result.network.summary() + "\n" + _segments_summary(seg.segments)
+    progress.message("distances from the sample places to the key nodes, service areas")
+    layers = data / "helsinki.gpkg"
+    dist = run_distances(
+        result.network,
+        f"{layers}|layername=places",
+        f"{layers}|layername=nodes",
+        out_dir / "distances.gpkg",
+        node_category="category",
+        progress=progress,
+    )
+    progress.message("accessibility of the key nodes from every street segment")
+    access = run_accessibility(
+        result.network,
+        f"{layers}|layername=nodes",
+        out_dir / "accessibility.gpkg",
+        radii="300,600,n",
+        category="category",
+        progress=progress,
+    )
+    summary = "\n".join(
+        [
+            result.network.summary(),
+            _segments_summary(seg.segments),
+            _distances_summary(dist.layers["place_summary"]),
+        ]
+    )
     summary_path = out_dir / "summary.txt"
     from stadsrum.io.writers import atomic_path
 
@@ -316,9 +572,22 @@ def run_demo(
     return {
         "network": result,
         "segments": seg,
-        "paths": [result.path, seg.path, summary_path],
+        "distances": dist,
+        "accessibility": access,
+        "paths": [result.path, seg.path, dist.path, access.path, summary_path],
         "summary": summary,
     }
+
+
+def _distances_summary(summary: gpd.GeoDataFrame) -> str:
+    """A line per place: nodes within 10 minutes' walk and the mean walk."""
+    lines = ["places (key nodes within a 10-minute walk, mean walk to all nodes):"]
+    for row in summary.sort_values("rank").itertuples():
+        lines.append(
+            f"  {row.rank}. {row.place_id}: {row.nodes_within_10min} nodes, "
+            f"{row.mean_walk_min:.1f} min"
+        )
+    return "\n".join(lines)
 
 
 def _segments_summary(segments: gpd.GeoDataFrame) -> str:

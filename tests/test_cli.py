@@ -6,9 +6,10 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pyogrio
 import pytest
-from conftest import make_lines
+from helpers import make_lines
 from typer.testing import CliRunner
 
 from stadsrum.cli import app
@@ -103,3 +104,108 @@ def test_console_script_runs_without_traceback(tmp_path):
     help_ = subprocess.run([exe, "--help"], capture_output=True, text=True, check=True)
     assert "network" in help_.stdout
     assert "demo" in help_.stdout
+
+
+def test_distances_and_accessibility_commands_on_the_sample_city(tmp_path):
+    """The planner's commands on the sample data: layer and column names as the
+    interface contract says."""
+    from stadsrum.workflows import sample_data_dir
+
+    data = sample_data_dir()
+    layers = data / "helsinki.gpkg"
+    out = tmp_path / "dist.gpkg"
+    args = [
+        "distances",
+        "--network",
+        str(data / "helsinki.osm.pbf"),
+        "--places",
+        f"{layers}|layername=places",
+        "--nodes",
+        f"{layers}|layername=nodes",
+        "--node-category",
+        "category",
+        "--thresholds",
+        "5,10",
+        "--out",
+        str(out),
+        "-q",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    names = {str(n) for n in pyogrio.list_layers(out)[:, 0]}
+    assert {"od", "service_areas", "service_area_lines", "place_summary", "run_metadata"} <= names
+    od = pyogrio.read_dataframe(out, layer="od")
+    for col in (
+        "place_id",
+        "node_id",
+        "node_category",
+        "network_m",
+        "link_m",
+        "total_m",
+        "walk_min",
+        "straight_m",
+        "detour_ratio",
+        "angular_deg",
+        "turns",
+        "status",
+    ):
+        assert col in od.columns
+    assert (od.total_m >= od.straight_m - 1e-6).all()
+    np.testing.assert_allclose(od.total_m, od.network_m + od.link_m)
+    areas = pyogrio.read_dataframe(out, layer="service_areas")
+    assert set(areas.threshold_min) == {5.0, 10.0}
+
+    acc = tmp_path / "acc.gpkg"
+    result = runner.invoke(
+        app,
+        [
+            "accessibility",
+            str(data / "helsinki.osm.pbf"),
+            "--attractions",
+            f"{layers}|layername=nodes",
+            "--radii",
+            "300,n",
+            "--decay",
+            "linear",
+            "--category",
+            "category",
+            "--out",
+            str(acc),
+            "-q",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    table = pyogrio.read_dataframe(acc, layer="accessibility")
+    assert {"nearest_m", "reach_r300", "reach_rn", "nearest_station_m"} <= set(table.columns)
+    assert (table.reach_rn <= 53).all()
+
+
+def test_distances_command_errors_name_the_column(tmp_path):
+    from stadsrum.workflows import sample_data_dir
+
+    data = sample_data_dir()
+    layers = data / "helsinki.gpkg"
+    out = tmp_path / "dist.gpkg"
+    result = runner.invoke(
+        app,
+        [
+            "distances",
+            "--network",
+            str(data / "helsinki.osm.pbf"),
+            "--places",
+            f"{layers}|layername=places",
+            "--nodes",
+            f"{layers}|layername=nodes",
+            "--place-id",
+            "namn",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 1
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("error: places: no column 'namn'; name the id column with --place-id")
+    )
+    assert not out.exists()

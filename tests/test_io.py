@@ -7,7 +7,7 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
-from conftest import make_lines
+from helpers import make_lines
 
 from stadsrum import InputError, InputFileError, from_graph, read_lines, read_network
 from stadsrum.io.osm import read_osm_lines

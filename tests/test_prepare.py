@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from conftest import X0, Y0, local, make_lines
+from helpers import X0, Y0, local, make_lines
 
 from stadsrum import InputError, prepare_network
 

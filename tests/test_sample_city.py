@@ -9,7 +9,7 @@ import shapely
 
 from stadsrum.io.osm import read_osm_lines
 from stadsrum.network.projection import to_metric
-from stadsrum.workflows import run_demo
+from stadsrum.workflows import run_demo, sample_data_dir
 
 
 def test_prepared_sample_network_is_clean(sample_network, sample_pbf):
@@ -47,3 +47,20 @@ def test_demo_writes_the_prepared_network(tmp_path):
     summary = (tmp_path / "demo" / "summary.txt").read_text(encoding="utf-8")
     for word in ("segments:", "total length:", "components:", "dangling ends:"):
         assert word in summary
+    segments = pyogrio.read_dataframe(tmp_path / "demo" / "segments.gpkg", layer="segments")
+    assert len(segments) == len(net)
+    for col in ("integration_angular_r400", "choice_metric_rn", "nach_angular_r800"):
+        assert segments[col].notna().any()
+    # every place-node pair has a row, and the sample places all reach every node
+    dist = tmp_path / "demo" / "distances.gpkg"
+    od = pyogrio.read_dataframe(dist, layer="od")
+    places = pyogrio.read_dataframe(sample_data_dir() / "helsinki.gpkg", layer="places")
+    nodes = pyogrio.read_dataframe(sample_data_dir() / "helsinki.gpkg", layer="nodes")
+    assert len(od) == len(places) * len(nodes)
+    assert (od.status == "ok").all()
+    # the route lines run the whole way: access lines plus streets
+    np.testing.assert_allclose(od.geometry.length, od.total_m, rtol=1e-6)
+    areas = pyogrio.read_dataframe(dist, layer="service_areas")
+    assert len(areas) == 3 * len(places)
+    access = pyogrio.read_dataframe(tmp_path / "demo" / "accessibility.gpkg", layer="accessibility")
+    assert (access.reach_rn == len(nodes)).all()

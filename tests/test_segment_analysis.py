@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_lines
+from helpers import make_lines
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference import MEASURE_NAMES, grid_state_graph, reference_measures

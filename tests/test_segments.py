@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
-from conftest import make_lines
+from helpers import make_lines
 
 from stadsrum import prepare_network
 from stadsrum.network.segments import turn_angles

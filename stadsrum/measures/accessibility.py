@@ -1,0 +1,380 @@
+"""Attraction accessibility (place syntax): distance to and reach of attractions.
+
+Conventions follow the Place Syntax Tool (``docs/accessibility.md``): an
+attraction point joins the network at the foot of the perpendicular on its
+closest street, and that access distance is added to walking distances;
+distances from a segment are measured from its midpoint; a radius is a
+walking distance in metres, inclusive.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from stadsrum.errors import InputError
+from stadsrum.measures._parallel import Scratch, run_groups, thread_count
+from stadsrum.measures.naming import parse_radii, radius_label
+from stadsrum.measures.segment import transition_lengths
+from stadsrum.network.links import link_features
+from stadsrum.network.model import StreetNetwork
+from stadsrum.progress import ProgressLike, as_progress
+
+__all__ = ["ACCESS_COSTS", "DECAYS", "attraction_accessibility", "decay_weight"]
+
+log = logging.getLogger(__name__)
+
+DECAYS = ("none", "linear", "pow", "curve", "divide", "exponential", "gaussian")
+ACCESS_COSTS = ("metric", "time", "angular", "steps")
+
+
+def decay_weight(d: np.ndarray, radius: float, decay: str, constant: float = 1.0) -> np.ndarray:
+    """Weight of an attraction ``d`` metres away under a distance decay.
+
+    ``none``: 1. ``linear`` and ``pow``: 1 − (d/R)^c (PST's "pow"; linear is
+    c = 1). ``curve``: PST's S-curve, 1 − ½(2d/R)^c below R/2, ½(2 − 2d/R)^c
+    above. ``divide``: (d + 1)^−c. ``exponential``: exp(−4d/R), 0.018 at R.
+    ``gaussian``: exp(−4.5 (d/R)²), 0.011 at R. At radius n (R infinite) all
+    but ``divide`` are 1.
+    """
+    d = np.asarray(d, dtype=float)
+    if decay == "none":
+        return np.ones_like(d)
+    if decay == "divide":
+        return (d + 1.0) ** (-constant)
+    x = np.zeros_like(d) if math.isinf(radius) else d / radius
+    if decay in ("linear", "pow"):
+        c = 1.0 if decay == "linear" else constant
+        return 1.0 - x**c
+    if decay == "curve":
+        return np.where(x < 0.5, 1.0 - 0.5 * (2 * x) ** constant, 0.5 * (2 - 2 * x) ** constant)
+    if decay == "exponential":
+        return np.exp(-4.0 * x)
+    if decay == "gaussian":
+        return np.exp(-4.5 * x**2)
+    raise InputError(f"unknown decay '{decay}': choose from {', '.join(DECAYS)}")
+
+
+def attraction_accessibility(
+    network: StreetNetwork,
+    attractions: gpd.GeoDataFrame,
+    *,
+    radii: str | Iterable[float | int | str] = ("n",),
+    cost: str | Sequence[str] = ("metric",),
+    decay: str = "none",
+    decay_constant: float = 1.0,
+    value: str | None = None,
+    category: str | None = None,
+    origins: gpd.GeoDataFrame | None = None,
+    max_link: float = 200.0,
+    speed: float = 1.3,
+    step_threshold: float = 0.0,
+    threads: int | None = None,
+    progress: ProgressLike | None = None,
+) -> gpd.GeoDataFrame:
+    """Distance to the nearest attraction and attraction reach from every origin.
+
+    Parameters
+    ----------
+    network
+        The prepared street network. By default every segment is an origin,
+        measured from its midpoint.
+    attractions
+        Points (polygons join at their centroid) with optional ``value`` and
+        ``category`` columns.
+    radii
+        Walking radii in metres and/or ``n``, e.g. ``"300,600,n"``.
+    cost
+        ``metric`` (metres, ``nearest_m``), ``time`` (minutes at ``speed``,
+        ``nearest_min``), ``angular`` (degrees of turning, ``nearest_angular_deg``)
+        and/or ``steps`` (``nearest_steps``), each to the nearest attraction
+        within the largest radius. Reach always counts by walking distance.
+    decay
+        Distance decay of reach: one of :data:`DECAYS` (see
+        :func:`decay_weight`), applied to the walking distance.
+    decay_constant
+        The exponent c of ``pow``, ``curve`` and ``divide``.
+    value
+        Column of attraction values (e.g. floor area); reach then sums values.
+    category
+        Column of attraction categories; adds ``nearest_{category}_m``.
+    origins
+        Points (address points, places; polygons at their centroid) to use as
+        origins instead of the segments; each joins the network like an
+        attraction, and both access distances count. Metric and time costs only.
+    max_link
+        Attractions (and origins) farther than this from every street are
+        left out (logged; such origins get empty values).
+    speed, step_threshold
+        Walking speed (m/s) for ``time``; degrees a move must turn to count as
+        a step.
+    threads, progress
+        Worker threads (default all cores); optional progress reporter.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The network's segments with their columns, plus ``nearest_m`` (NaN
+        where no attraction is within the largest radius), ``reach_r{R}`` per
+        radius, and the per-cost and per-category nearest columns.
+    """
+    progress = as_progress(progress)
+    radii_list = parse_radii(radii)
+    costs = [c.strip() for c in cost.split(",")] if isinstance(cost, str) else list(cost)
+    for c in costs:
+        if c not in ACCESS_COSTS:
+            raise InputError(f"unknown cost '{c}': choose from {', '.join(ACCESS_COSTS)}")
+    if decay not in DECAYS:
+        raise InputError(f"unknown decay '{decay}': choose from {', '.join(DECAYS)}")
+    if len(attractions) == 0:
+        raise InputError("attractions: the layer is empty (no features)")
+    values = np.ones(len(attractions))
+    if value is not None:
+        if value not in attractions.columns:
+            raise InputError(f"attractions: no column '{value}' for the value")
+        col = pd.to_numeric(attractions[value], errors="coerce")
+        if col.isna().any():
+            raise InputError(f"attractions: column '{value}' has missing or non-numeric values")
+        values = col.to_numpy(float)
+    cats = None
+    if category is not None:
+        if category not in attractions.columns:
+            raise InputError(f"attractions: no column '{category}' for the category")
+        cats = attractions[category].astype("string").fillna("").to_numpy(dtype=object)
+
+    links = link_features(
+        network, attractions, max_link=max_link, polygons="centroid", what="attractions"
+    )
+    if origins is not None:
+        return _point_origins(
+            network,
+            origins,
+            links,
+            values,
+            cats,
+            radii_list,
+            costs,
+            decay,
+            decay_constant,
+            max_link,
+            speed,
+            threads,
+            progress,
+        )
+    if not links.linked.all():
+        log.info("attractions: %d not linked to the network", int((~links.linked).sum()))
+    graph = network.segment_graph(split="edge")
+    n = graph.n_segments
+    tmid = transition_lengths(graph)
+    extra = [c for c in costs if c in ("angular", "steps")]
+    r_max = radii_list[-1]
+
+    def tcost_for(c: str) -> np.ndarray:
+        if c == "angular":
+            return graph.turn_deg
+        return (graph.turn_deg >= step_threshold).astype(np.float64)
+
+    nearest = np.full(n, np.inf)
+    reach = np.zeros((n, len(radii_list)))
+    near_cost = {c: np.full(n, np.inf) for c in extra}
+    cat_names = sorted(set(cats)) if cats is not None else []
+    near_cat = {k: np.full(n, np.inf) for k in cat_names}
+    n_states = 2 * n
+
+    def make_scratch() -> Scratch:
+        s = Scratch(n_states, len(graph.dst), 1)
+        s.cost = Scratch(n_states, 0, 1)  # type: ignore[attr-defined]
+        return s
+
+    def search(i: int, s: Scratch, tcost: np.ndarray, use_cost: bool):
+        from stadsrum.kernels.od import attraction_group
+
+        c = s.cost  # type: ignore[attr-defined]
+        return attraction_group(
+            links.edge[i],
+            links.pos[i],
+            links.link_m[i],
+            r_max,
+            use_cost,
+            graph.indptr,
+            graph.dst,
+            tmid,
+            tcost,
+            graph.length,
+            s.segdist,
+            s.dist,
+            s.rlen,
+            s.pred,
+            s.settled,
+            s.order,
+            c.dist,
+            c.rlen,
+            c.pred,
+            c.settled,
+            c.order,
+            s.hkey,
+            s.hval,
+            s.src,
+            s.src_cost,
+        )
+
+    def consume_metric(i: int, res) -> None:
+        segs, metric, _ = res
+        a = links.owner[i]
+        np.minimum.at(nearest, segs, metric)
+        if cats is not None:
+            np.minimum.at(near_cat[cats[a]], segs, metric)
+        for r_i, radius in enumerate(radii_list):
+            inside = metric <= radius + 1e-9 * (1 + radius)
+            w = values[a] * decay_weight(metric[inside], radius, decay, decay_constant)
+            np.add.at(reach[:, r_i], segs[inside], w)
+
+    run_groups(
+        range(len(links.owner)),
+        lambda i, s: search(i, s, tmid, False),
+        make_scratch,
+        threads=thread_count(threads),
+        progress=progress,
+        label="accessibility",
+        total=len(links.owner),
+        consume=consume_metric,
+    )
+    for c in extra:
+        target = near_cost[c]
+        tc = tcost_for(c)
+
+        def consume_cost(i: int, res, target: np.ndarray = target) -> None:
+            segs, _, cost_d = res
+            np.minimum.at(target, segs, cost_d)
+
+        def cost_search(i: int, s: Scratch, tc: np.ndarray = tc):
+            return search(i, s, tc, True)
+
+        run_groups(
+            range(len(links.owner)),
+            cost_search,
+            make_scratch,
+            threads=thread_count(threads),
+            progress=progress,
+            label=f"accessibility ({c})",
+            total=len(links.owner),
+            consume=consume_cost,
+        )
+
+    out = network.edges.copy()
+    columns: dict[str, np.ndarray] = {}
+    if "metric" in costs or "time" in costs or not extra:
+        columns["nearest_m"] = _missing(nearest)
+    if "time" in costs:
+        columns["nearest_min"] = _missing(nearest) / speed / 60.0
+    for c in extra:
+        columns["nearest_angular_deg" if c == "angular" else "nearest_steps"] = _missing(
+            near_cost[c]
+        )
+    for r_i, radius in enumerate(radii_list):
+        columns[f"reach_r{radius_label(radius)}"] = reach[:, r_i]
+    for k in cat_names:
+        slug = str(k).strip().replace(" ", "_") or "uncategorised"
+        columns[f"nearest_{slug}_m"] = _missing(near_cat[k])
+    result = pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
+    return gpd.GeoDataFrame(result, geometry=out.geometry.name, crs=out.crs)
+
+
+def _missing(a: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(a), a, np.nan)
+
+
+def _point_origins(
+    network: StreetNetwork,
+    origins: gpd.GeoDataFrame,
+    links,
+    values: np.ndarray,
+    cats: np.ndarray | None,
+    radii_list: list[float],
+    costs: list[str],
+    decay: str,
+    decay_constant: float,
+    max_link: float,
+    speed: float,
+    threads: int | None,
+    progress: ProgressLike,
+) -> gpd.GeoDataFrame:
+    """Accessibility from points: one search per attraction to every origin point."""
+    from stadsrum.kernels.od import od_group
+
+    if set(costs) - {"metric", "time"}:
+        raise InputError("point origins take the metric and time costs only")
+    olinks = link_features(network, origins, max_link=max_link, polygons="centroid", what="origins")
+    graph = network.segment_graph(split="edge")
+    tcost = graph.length[graph.dst >> 1]
+    n_o = olinks.n_features
+    nearest = np.full(n_o, np.inf)
+    reach = np.zeros((n_o, len(radii_list)))
+    cat_names = sorted(set(cats)) if cats is not None else []
+    near_cat = {k: np.full(n_o, np.inf) for k in cat_names}
+    r_max = radii_list[-1]
+
+    def work(i: int, s: Scratch):
+        net, *_ = od_group(
+            links.edge[i : i + 1],
+            links.pos[i : i + 1],
+            links.link_m[i : i + 1],
+            olinks.edge,
+            olinks.pos,
+            r_max,
+            graph.indptr,
+            graph.dst,
+            graph.src,
+            tcost,
+            graph.turn_deg,
+            graph.length,
+            s.segdist,
+            180.0,
+            False,
+            *s.args(),
+        )
+        return net + olinks.link_m
+
+    def consume(i: int, total: np.ndarray) -> None:
+        a = links.owner[i]
+        np.minimum.at(nearest, olinks.owner, total)
+        if cats is not None:
+            np.minimum.at(near_cat[cats[a]], olinks.owner, total)
+        best = np.full(n_o, np.inf)
+        np.minimum.at(best, olinks.owner, total)
+        for r_i, radius in enumerate(radii_list):
+            inside = best <= radius + 1e-9 * (1 + radius)
+            reach[inside, r_i] += values[a] * decay_weight(
+                best[inside], radius, decay, decay_constant
+            )
+
+    run_groups(
+        range(len(links.owner)),
+        work,
+        lambda: Scratch(2 * graph.n_segments, len(graph.dst), 1),
+        threads=thread_count(threads),
+        progress=progress,
+        label="accessibility",
+        total=len(links.owner),
+        consume=consume,
+    )
+    within = np.where(nearest <= r_max + 1e-9 * (1 + r_max), nearest, np.inf)
+    columns: dict[str, np.ndarray] = {"nearest_m": _missing(within)}
+    if "time" in costs:
+        columns["nearest_min"] = columns["nearest_m"] / speed / 60.0
+    for r_i, radius in enumerate(radii_list):
+        columns[f"reach_r{radius_label(radius)}"] = reach[:, r_i]
+    for k in cat_names:
+        slug = str(k).strip().replace(" ", "_") or "uncategorised"
+        near = np.where(near_cat[k] <= r_max + 1e-9 * (1 + r_max), near_cat[k], np.inf)
+        columns[f"nearest_{slug}_m"] = _missing(near)
+    columns["status"] = olinks.status
+    out = origins.reset_index(drop=True)
+    out = out.to_crs(network.crs) if out.crs is not None else out
+    result = pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
+    return gpd.GeoDataFrame(result, geometry=out.geometry.name, crs=network.edges.crs)

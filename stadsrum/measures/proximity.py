@@ -1,0 +1,590 @@
+"""Place-to-node distances: OD tables with routes, service areas, place summaries.
+
+Distances run along the streets between the points where a place and a node
+join the network (``network_m``); the straight access distances at both ends
+are reported apart (``link_m``) and added (``total_m``). Routes are the
+shortest walks; the turning along them is summed at the junctions they pass.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import shapely.ops
+
+from stadsrum.errors import InputError, NetworkError
+from stadsrum.measures._parallel import Scratch, run_groups, thread_count
+from stadsrum.network.links import Links, PolygonMode, link_features
+from stadsrum.network.model import StreetNetwork
+from stadsrum.network.projection import align_crs
+from stadsrum.progress import ProgressLike, as_progress
+
+__all__ = [
+    "OD_COLUMNS",
+    "DistanceResult",
+    "place_distances",
+    "place_summary",
+    "service_areas",
+    "validate_ids",
+]
+
+log = logging.getLogger(__name__)
+
+OD_COLUMNS = (
+    "place_id",
+    "node_id",
+    "node_category",
+    "network_m",
+    "link_m",
+    "total_m",
+    "walk_min",
+    "straight_m",
+    "detour_ratio",
+    "angular_deg",
+    "turns",
+    "status",
+)
+
+DEFAULT_SPEED = 1.3  # metres per second, about 4.7 km/h
+
+
+def validate_ids(gdf: gpd.GeoDataFrame, column: str, *, what: str, option: str) -> pd.Series:
+    """The id column of a layer, checked: present, complete and unique."""
+    if len(gdf) == 0:
+        raise InputError(f"{what}: the layer is empty (no features)")
+    if column not in gdf.columns:
+        cols = ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
+        raise InputError(
+            f"{what}: no column '{column}'; name the id column with {option} "
+            f"(columns: {cols or 'none'})"
+        )
+    ids = gdf[column]
+    if ids.isna().any():
+        raise InputError(f"{what}: column '{column}' has empty ids (rows {_rows(ids.isna())})")
+    dup = ids.duplicated(keep=False)
+    if dup.any():
+        shown = ", ".join(map(str, pd.unique(ids[dup])[:10]))
+        raise InputError(f"{what}: column '{column}' has duplicate ids: {shown}")
+    return ids
+
+
+def _rows(mask: pd.Series) -> str:
+    return ", ".join(map(str, np.where(mask.to_numpy())[0][:10]))
+
+
+@dataclass
+class _Side:
+    """One side of the OD table: features, their ids and access points."""
+
+    gdf: gpd.GeoDataFrame
+    ids: np.ndarray
+    links: Links
+    start_of: np.ndarray  # CSR over features into the access points
+    category: np.ndarray | None
+
+    def access(self, i: int) -> slice:
+        return slice(int(self.start_of[i]), int(self.start_of[i + 1]))
+
+    def start_link(self, i: int) -> float:
+        """Access distance counted at this feature's end of a route."""
+        sl = self.access(i)
+        return float(self.links.link_m[sl][0]) if sl.stop - sl.start == 1 else 0.0
+
+
+def _side(
+    net: StreetNetwork,
+    gdf: gpd.GeoDataFrame,
+    id_column: str,
+    *,
+    what: str,
+    option: str,
+    max_link: float,
+    polygons: PolygonMode,
+    category: str | None = None,
+) -> _Side:
+    ids = validate_ids(gdf, id_column, what=what, option=option).to_numpy()
+    gdf, note = align_crs(gdf, net.crs, what=what)
+    if note:
+        log.info(note)
+    cats = None
+    if category is not None:
+        if category not in gdf.columns:
+            raise InputError(f"{what}: no column '{category}' for the node category")
+        cats = gdf[category].astype("string").fillna("").to_numpy(dtype=object)
+    links = link_features(net, gdf, max_link=max_link, polygons=polygons, what=what)
+    start_of = np.zeros(len(gdf) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(links.owner, minlength=len(gdf)), out=start_of[1:])
+    return _Side(gdf.reset_index(drop=True), ids, links, start_of, cats)
+
+
+class _Graph:
+    """The edge-level state graph with entry costs, built once per analysis."""
+
+    def __init__(self, net: StreetNetwork) -> None:
+        g = net.segment_graph(split="edge")
+        self.indptr = g.indptr
+        self.dst = g.dst
+        self.src = g.src
+        self.length = g.length
+        self.tcost = g.length[g.dst >> 1]
+        self.turn = g.turn_deg
+        self.geometry = np.asarray(net.edges.geometry.array, dtype=object)
+
+    def scratch(self, max_sources: int) -> Scratch:
+        return Scratch(len(self.indptr) - 1, len(self.dst), max_sources)
+
+    def path_line(
+        self,
+        pieces: tuple[np.ndarray, np.ndarray, np.ndarray],
+        start_xy: np.ndarray,
+        end_xy: np.ndarray,
+    ) -> shapely.LineString:
+        """Access line + walked pieces + access line, as one LineString."""
+        coords = [np.asarray(start_xy)[None, :]]
+        for seg, a, b in zip(*pieces, strict=True):
+            line = shapely.ops.substring(self.geometry[seg], float(a), float(b))
+            c = shapely.get_coordinates(line)
+            if len(c):
+                coords.append(c)
+        coords.append(np.asarray(end_xy)[None, :])
+        xy = np.vstack(coords)
+        keep = np.r_[True, np.any(np.diff(xy, axis=0) != 0, axis=1)]
+        xy = xy[keep]
+        if len(xy) < 2:
+            xy = np.vstack([xy, xy])
+        return shapely.LineString(xy)
+
+
+@dataclass
+class DistanceResult:
+    """Outputs of :func:`place_distances`."""
+
+    od: gpd.GeoDataFrame
+    place_links: gpd.GeoDataFrame
+    node_links: gpd.GeoDataFrame
+
+
+def place_distances(
+    network: StreetNetwork,
+    places: gpd.GeoDataFrame,
+    nodes: gpd.GeoDataFrame,
+    *,
+    place_id: str = "place_id",
+    node_id: str = "node_id",
+    node_category: str | None = None,
+    max_link: float = 200.0,
+    polygons: PolygonMode = "entrances",
+    speed: float = DEFAULT_SPEED,
+    turn_threshold: float = 30.0,
+    nearest: int | None = None,
+    nearest_per_category: bool = False,
+    routes: bool = True,
+    threads: int | None = None,
+    progress: ProgressLike | None = None,
+) -> DistanceResult:
+    """Network distances from every place to every node, with routes.
+
+    Parameters
+    ----------
+    network
+        The prepared street network.
+    places, nodes
+        Points or polygons with an id column each (``place_id``, ``node_id``).
+        Polygons join at their entrances (see :mod:`stadsrum.network.links`).
+    node_category
+        Column of ``nodes`` with a category (station, school, ...).
+    max_link
+        Largest access distance in metres; farther places or nodes are
+        reported as unlinked.
+    polygons
+        ``"entrances"`` or ``"centroid"`` for polygon places and nodes.
+    speed
+        Walking speed, metres per second, for ``walk_min``.
+    turn_threshold
+        Turns of at least this many degrees count in ``turns``.
+    nearest
+        Keep only the ``nearest`` nodes of each place (by ``total_m``).
+    nearest_per_category
+        Keep only the nearest node of each category for each place.
+    routes
+        Whether to draw the route lines (otherwise straight place-node lines).
+    threads
+        Worker threads (default: all cores).
+    progress
+        Optional progress reporter.
+
+    Returns
+    -------
+    DistanceResult
+        ``od``: one row per place and node (long format) with the columns
+        :data:`OD_COLUMNS`, the route as geometry, and the places' own
+        attributes prefixed ``place_``/nodes' ``node_`` where they do not
+        clash; unlinked or unreachable pairs have empty distances and a
+        ``status`` saying why.
+    """
+    progress = as_progress(progress)
+    if not speed > 0:
+        raise InputError("speed must be positive (metres per second)")
+    place = _side(
+        network,
+        places,
+        place_id,
+        what="places",
+        option="--place-id",
+        max_link=max_link,
+        polygons=polygons,
+    )
+    node = _side(
+        network,
+        nodes,
+        node_id,
+        what="nodes",
+        option="--node-id",
+        max_link=max_link,
+        polygons=polygons,
+        category=node_category,
+    )
+    if not place.links.linked.any():
+        raise NetworkError(
+            f"places: none of the {len(place.ids)} places is within {max_link:g} m of the "
+            "network; check the layers' coordinate systems or raise --max-link"
+        )
+    graph = _Graph(network)
+    progress.message(
+        f"distances: {int(place.links.linked.sum())} places x {int(node.links.linked.sum())} "
+        "nodes linked to the network"
+    )
+    # search from the side with fewer features; distances are symmetric
+    swap = len(node.ids) < len(place.ids)
+    src, tgt = (node, place) if swap else (place, node)
+    max_sources = int(np.max(np.diff(src.start_of))) if len(src.ids) else 1
+    t_edge, t_pos = tgt.links.edge, tgt.links.pos
+    threshold = float(turn_threshold)
+
+    def work(i: int, scratch: Scratch) -> tuple[np.ndarray, ...] | None:
+        from stadsrum.kernels.od import od_group
+
+        sl = src.access(i)
+        if sl.stop == sl.start:
+            return None
+        return od_group(
+            src.links.edge[sl],
+            src.links.pos[sl],
+            src.links.link_m[sl],
+            t_edge,
+            t_pos,
+            np.inf,
+            graph.indptr,
+            graph.dst,
+            graph.src,
+            graph.tcost,
+            graph.turn,
+            graph.length,
+            scratch.segdist,
+            threshold,
+            routes,
+            *scratch.args(),
+        )
+
+    results = run_groups(
+        range(len(src.ids)),
+        work,
+        lambda: graph.scratch(max(max_sources, 1)),
+        threads=thread_count(threads),
+        progress=progress,
+        label="distances",
+        total=len(src.ids),
+    )
+    od = _assemble(place, node, src, tgt, swap, results, graph, speed, routes)
+    od = _filter_nearest(od, nearest, nearest_per_category)
+    crs = network.edges.crs
+    return DistanceResult(
+        od=gpd.GeoDataFrame(od, geometry="geometry", crs=crs),
+        place_links=_links_layer(place, "place_id", crs),
+        node_links=_links_layer(node, "node_id", crs),
+    )
+
+
+def _links_layer(side: _Side, name: str, crs: object) -> gpd.GeoDataFrame:
+    layer = side.links.access_lines(crs)
+    layer.insert(0, name, side.ids[layer["owner"].to_numpy()])
+    return layer.drop(columns="owner")
+
+
+def _assemble(
+    place: _Side,
+    node: _Side,
+    src: _Side,
+    tgt: _Side,
+    swap: bool,
+    results: list,
+    graph: _Graph,
+    speed: float,
+    routes: bool,
+) -> pd.DataFrame:
+    """One row per (place, node) from the per-source results."""
+    n_p, n_n = len(place.ids), len(node.ids)
+    rows_p = np.repeat(np.arange(n_p), n_n)
+    rows_n = np.tile(np.arange(n_n), n_p)
+    network_m = np.full(n_p * n_n, np.nan)
+    link_m = np.full(n_p * n_n, np.nan)
+    angle = np.full(n_p * n_n, np.nan)
+    turns = np.full(n_p * n_n, np.nan)
+    status = np.full(n_p * n_n, "ok", dtype=object)
+    geoms = np.empty(n_p * n_n, dtype=object)
+    tgt_owner = tgt.links.owner
+
+    def row(p: int, n: int) -> int:
+        return p * n_n + n
+
+    for i, res in enumerate(results):
+        if res is None:
+            continue
+        net, ang, trn, ptr, pseg, pfrom, pto = res
+        total_per_target = net + tgt.links.link_m
+        # best access point of each target feature
+        order = np.lexsort((total_per_target, tgt_owner))
+        first = np.r_[True, tgt_owner[order][1:] != tgt_owner[order][:-1]]
+        best_access = order[first]
+        for j in best_access:
+            t = int(tgt_owner[j])
+            p, n = (t, i) if swap else (i, t)
+            r = row(p, n)
+            if not np.isfinite(net[j]):
+                status[r] = "not connected: no street route between place and node"
+                continue
+            start_link = src.start_link(i)
+            network_m[r] = net[j] - start_link
+            link_m[r] = start_link + tgt.links.link_m[j]
+            angle[r] = ang[j]
+            turns[r] = trn[j]
+            if routes:
+                sl = slice(ptr[j], ptr[j + 1])
+                pieces = (pseg[sl], pfrom[sl], pto[sl])
+                first_piece = src.access(i).start + _start_index(src, i, pieces)
+                line = graph.path_line(
+                    pieces, src.links.origin_xy[first_piece], tgt.links.origin_xy[j]
+                )
+                geoms[r] = shapely.reverse(line) if swap else line
+
+    for side, label, mine in ((place, "place", rows_p), (node, "node", rows_n)):
+        bad = ~side.links.linked
+        for f in np.where(bad)[0]:
+            mask = mine == f
+            status[mask] = f"{label} {side.links.status[f]}"
+            network_m[mask] = link_m[mask] = angle[mask] = turns[mask] = np.nan
+
+    place_geom = np.asarray(place.gdf.geometry.array, dtype=object)
+    node_geom = np.asarray(node.gdf.geometry.array, dtype=object)
+    straight = shapely.distance(place_geom[rows_p], node_geom[rows_n])
+    missing = np.array([g is None for g in geoms])
+    geoms[missing] = shapely.shortest_line(place_geom[rows_p[missing]], node_geom[rows_n[missing]])
+    total = network_m + link_m
+    with np.errstate(divide="ignore", invalid="ignore"):
+        detour = np.where(straight > 0, total / straight, np.nan)
+    od = pd.DataFrame(
+        {
+            "place_id": place.ids[rows_p],
+            "node_id": node.ids[rows_n],
+            "node_category": node.category[rows_n] if node.category is not None else None,
+            "network_m": network_m,
+            "link_m": link_m,
+            "total_m": total,
+            "walk_min": total / speed / 60.0,
+            "straight_m": straight,
+            "detour_ratio": detour,
+            "angular_deg": angle,
+            "turns": turns,
+            "status": status,
+        }
+    )
+    if node.category is None:
+        od = od.drop(columns="node_category")
+    for side, prefix, mine, key in (
+        (place, "place_", rows_p, "place_id"),
+        (node, "node_", rows_n, "node_id"),
+    ):
+        extra = side.gdf.drop(columns=[side.gdf.geometry.name]).reset_index(drop=True)
+        for col in extra.columns:
+            name = str(col) if str(col).startswith(prefix) else f"{prefix}{col}"
+            if name in od.columns or name == key:
+                continue
+            od[name] = extra[col].to_numpy()[mine]
+    od["geometry"] = geoms
+    return od
+
+
+def _start_index(src: _Side, i: int, pieces: tuple[np.ndarray, ...]) -> int:
+    """Which of feature ``i``'s access points the route starts from."""
+    sl = src.access(i)
+    if sl.stop - sl.start == 1 or len(pieces[0]) == 0:
+        return 0
+    seg, pos = pieces[0][0], pieces[1][0]
+    edges, poss = src.links.edge[sl], src.links.pos[sl]
+    hit = np.where((edges == seg) & (np.abs(poss - pos) < 1e-6))[0]
+    return int(hit[0]) if len(hit) else 0
+
+
+def _filter_nearest(od: pd.DataFrame, nearest: int | None, per_category: bool) -> pd.DataFrame:
+    if nearest is not None:
+        if nearest < 1:
+            raise InputError("nearest must be at least 1")
+        od = od.sort_values(["place_id", "total_m"], kind="stable")
+        od = od.groupby("place_id", sort=False, group_keys=False).head(nearest)
+    if per_category:
+        if "node_category" not in od.columns:
+            raise InputError("nearest per category needs a node category column")
+        od = od.sort_values(["place_id", "node_category", "total_m"], kind="stable")
+        od = od.groupby(["place_id", "node_category"], sort=False, group_keys=False).head(1)
+    return od.reset_index(drop=True)
+
+
+def place_summary(
+    od: pd.DataFrame, *, thresholds: Sequence[float] = (5, 10, 15, 30)
+) -> pd.DataFrame:
+    """Whole-city summary per place from an OD table.
+
+    Columns: ``place_id``, ``nodes_within_{T}min`` for each threshold,
+    ``mean_walk_min`` (to all reachable nodes), ``nearest_{category}_m`` and
+    ``mean_{category}_m`` per node category, and ``rank`` (1 = the shortest
+    mean walk among all places).
+    """
+    ok = od[od["status"] == "ok"]
+    out = pd.DataFrame({"place_id": pd.unique(od["place_id"])}).set_index("place_id")
+    for t in thresholds:
+        label = f"{t:g}".replace(".", "_")
+        within = ok[ok["walk_min"] <= t].groupby("place_id").size()
+        out[f"nodes_within_{label}min"] = within.reindex(out.index).fillna(0).astype(int)
+    out["mean_walk_min"] = ok.groupby("place_id")["walk_min"].mean().reindex(out.index)
+    if "node_category" in ok.columns:
+        for cat, grp in ok.groupby("node_category"):
+            slug = str(cat).strip().replace(" ", "_") or "uncategorised"
+            out[f"nearest_{slug}_m"] = grp.groupby("place_id")["total_m"].min().reindex(out.index)
+            out[f"mean_{slug}_m"] = grp.groupby("place_id")["total_m"].mean().reindex(out.index)
+    out["rank"] = out["mean_walk_min"].rank(method="min").astype("Int64")
+    return out.reset_index()
+
+
+def service_areas(
+    network: StreetNetwork,
+    places: gpd.GeoDataFrame,
+    *,
+    place_id: str = "place_id",
+    thresholds: Sequence[float] = (5, 10, 15),
+    speed: float = DEFAULT_SPEED,
+    max_link: float = 200.0,
+    polygons: PolygonMode = "entrances",
+    buffer_m: float = 25.0,
+    threads: int | None = None,
+    progress: ProgressLike | None = None,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Walking service areas (isochrones) around places.
+
+    The street network reachable within each threshold (minutes at ``speed``)
+    is returned as lines, with partly reached streets cut where the time runs
+    out, and as polygons: those lines buffered by ``buffer_m`` metres (not a
+    convex hull). The place's access distance counts against the time.
+
+    Returns
+    -------
+    (areas, lines)
+        Polygons and lines with ``place_id``, ``threshold_min`` and
+        ``length_m`` (lines) / ``area_m2`` (polygons).
+    """
+    progress = as_progress(progress)
+    if not thresholds or min(thresholds) <= 0:
+        raise InputError("thresholds must be positive minutes, e.g. 5,10,15")
+    place = _side(
+        network,
+        places,
+        place_id,
+        what="places",
+        option="--place-id",
+        max_link=max_link,
+        polygons=polygons,
+    )
+    graph = _Graph(network)
+    limits = np.asarray(sorted(thresholds), dtype=float) * 60.0 * speed
+    max_sources = int(np.max(np.diff(place.start_of))) or 1
+
+    def work(i: int, scratch: Scratch):
+        from stadsrum.kernels.od import reach_group
+
+        sl = place.access(i)
+        if sl.stop == sl.start:
+            return None
+        a = (place.links.edge[sl], place.links.pos[sl], place.links.link_m[sl])
+        segs, at0, at1 = reach_group(
+            *a,
+            limits[-1],
+            graph.indptr,
+            graph.dst,
+            graph.tcost,
+            graph.length,
+            scratch.segdist,
+            *scratch.args(),
+        )
+        return a, segs, at0, at1
+
+    results = run_groups(
+        range(len(place.ids)),
+        work,
+        lambda: graph.scratch(max_sources),
+        threads=thread_count(threads),
+        progress=progress,
+        label="service areas",
+        total=len(place.ids),
+    )
+    line_rows, area_rows = [], []
+    for i, res in enumerate(results):
+        if res is None:
+            continue
+        (a_edge, a_pos, a_cost), segs, at0, at1 = res
+        for t_min, limit in zip(sorted(thresholds), limits, strict=True):
+            parts = []
+            for seg, c0, c1 in zip(segs, at0, at1, strict=True):
+                length = graph.length[seg]
+                spans = []
+                if c0 < limit:
+                    spans.append((0.0, min(length, limit - c0)))
+                if c1 < limit:
+                    spans.append((max(0.0, length - (limit - c1)), length))
+                for e, p, c in zip(a_edge, a_pos, a_cost, strict=True):
+                    if e == seg and c < limit:
+                        spans.append((max(0.0, p - (limit - c)), min(length, p + (limit - c))))
+                for lo, hi in _union(spans):
+                    if hi > lo:
+                        parts.append(shapely.ops.substring(graph.geometry[seg], lo, hi))
+            if not parts:
+                continue
+            lines = shapely.line_merge(shapely.multilinestrings(parts))
+            line_rows.append((place.ids[i], float(t_min), float(shapely.length(lines)), lines))
+            # buffering the pieces and merging them is far faster than
+            # buffering one multi-part line
+            area = shapely.union_all(shapely.buffer(np.asarray(parts), buffer_m, quad_segs=4))
+            area_rows.append((place.ids[i], float(t_min), float(shapely.area(area)), area))
+    crs = network.edges.crs
+    lines_gdf = gpd.GeoDataFrame(
+        line_rows, columns=["place_id", "threshold_min", "length_m", "geometry"], crs=crs
+    )
+    areas_gdf = gpd.GeoDataFrame(
+        area_rows, columns=["place_id", "threshold_min", "area_m2", "geometry"], crs=crs
+    )
+    return areas_gdf, lines_gdf
+
+
+def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Merge overlapping intervals."""
+    out: list[tuple[float, float]] = []
+    for lo, hi in sorted(spans):
+        if out and lo <= out[-1][1] + 1e-9:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
