@@ -29,7 +29,7 @@ def heap_push(hkey, hval, size, key, val):
     hval[i] = val
     while i > 0:
         parent = (i - 1) >> 1
-        if hkey[parent] < hkey[i] or (hkey[parent] == hkey[i] and hval[parent] <= hval[i]):
+        if hkey[parent] <= hkey[i]:
             break
         hkey[parent], hkey[i] = hkey[i], hkey[parent]
         hval[parent], hval[i] = hval[i], hval[parent]
@@ -51,11 +51,9 @@ def heap_pop(hkey, hval, size):
             break
         small = left
         right = left + 1
-        if right < size and (
-            hkey[right] < hkey[left] or (hkey[right] == hkey[left] and hval[right] < hval[left])
-        ):
+        if right < size and hkey[right] < hkey[left]:
             small = right
-        if hkey[i] < hkey[small] or (hkey[i] == hkey[small] and hval[i] <= hval[small]):
+        if hkey[i] <= hkey[small]:
             break
         hkey[small], hkey[i] = hkey[i], hkey[small]
         hval[small], hval[i] = hval[i], hval[small]

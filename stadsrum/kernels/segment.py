@@ -339,6 +339,7 @@ def _analyse_origin(
     searched = one_search
     prev_count = -1
     n_topo = 0
+    n_prefix = 0
     for r_i in range(n_r):
         radius = radii[r_i]
         limit = radius + TOL * (1.0 + radius)
@@ -383,9 +384,15 @@ def _analyse_origin(
                 choice_wl[:, r_i],
             )
             continue
+        n_use = n_order
         if one_search:
             if r_i > 0:
-                _reset_paths(n_order, order, sigma, indeg, rank, include)
+                _reset_paths(n_prefix, order, sigma, indeg, rank, include)
+            # the states within this radius lead the pop order (costs grow with
+            # metres); a segment's other state beyond it changes no measure
+            while n_prefix < n_order and rlen[order[n_prefix]] <= limit:
+                n_prefix += 1
+            n_use = n_prefix
         else:
             if searched:
                 _reset_search(
@@ -412,14 +419,15 @@ def _analyse_origin(
                 hval,
             )
             searched = True
-        for i in range(n_order):
+            n_use = n_order
+        for i in range(n_use):
             s = order[i]
             if settled[s] == SETTLED and (not use_catchment or segdist[s >> 1] <= limit):
                 include[s] = 1
         if want_choice and has_free_moves:
             n_topo = _topological(
                 origin,
-                n_order,
+                n_use,
                 order,
                 include,
                 indptr,
@@ -433,7 +441,7 @@ def _analyse_origin(
             )
         else:
             n_topo = _pop_order(
-                n_order, order, include, indptr, dst, tcost, dist, sigma, rank, topo, want_choice
+                n_use, order, include, indptr, dst, tcost, dist, sigma, rank, topo, want_choice
             )
         _accumulate(
             origin,
@@ -548,12 +556,12 @@ def segment_batch(
         scratch_f[4, :] = 0.0
         scratch_f[5, :] = 0.0
         scratch_f[8, :] = 0.0
-        scratch_i = np.zeros((12, n_states), dtype=np.int64)
+        scratch_i = np.zeros((12, n_states), dtype=np.int32)
         scratch_i[5, :] = -1
         scratch_i[8, :] = -1
         scratch_i[9, :] = -1
         hkey = np.empty(len(dst) + 2)
-        hval = np.empty(len(dst) + 2, dtype=np.int64)
+        hval = np.empty(len(dst) + 2, dtype=np.int32)
         ch = choice[w]
         chw = choice_wl[w]
         for j in range(w, k, n_workers):

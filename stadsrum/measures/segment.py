@@ -161,8 +161,8 @@ def segment_measures(
         raise InputError("threads must be at least 1")
     n_threads = min(n_threads, numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
     batch = batch_size or max(64 * n_threads, -(-n // 50))
-    indptr = graph.indptr.astype(np.int64)
-    dst = graph.dst.astype(np.int64)
+    indptr = graph.indptr.astype(np.int32)
+    dst = graph.dst.astype(np.int32)
     sums = np.zeros((n, len(radii_arr), 6))
     choice = np.zeros((n, len(radii_arr)))
     choice_wl = np.zeros((n, len(radii_arr)))
