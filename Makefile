@@ -1,6 +1,13 @@
 # Set-up and checks. `make demo` and `make test` work on a fresh machine:
 # each creates the virtual environment in .venv on first use.
 PYTHON ?= python3
+# QGIS's Python bindings (Debian's python3-qgis) live in the system Python. When they
+# are there, .venv is built on that Python with its system packages, so the QGIS plugin
+# tests run; otherwise on $(PYTHON), and those tests are skipped. An existing .venv is
+# kept as it is: `make clean test` rebuilds it after QGIS was installed or removed.
+# numpy, scipy, matplotlib and pandas go into .venv itself (--ignore-installed): Debian's
+# scipy and matplotlib are built for numpy 1.x and break beside pip's numpy 2.
+QGIS_PYTHON ?= /usr/bin/python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.stadsrum-installed
@@ -8,8 +15,17 @@ STAMP := $(VENV)/.stadsrum-installed
 .PHONY: demo test lint format clean benchmark
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@if [ ! -x $(BIN)/python ]; then \
+	  if [ -x $(QGIS_PYTHON) ] && $(QGIS_PYTHON) -c 'import qgis.core' >/dev/null 2>&1; then \
+	    echo "QGIS found: creating $(VENV) on $(QGIS_PYTHON) with its system packages"; \
+	    $(QGIS_PYTHON) -m venv --system-site-packages $(VENV) && \
+	    $(BIN)/python -m pip install --quiet --upgrade pip && \
+	    $(BIN)/python -m pip install --quiet --ignore-installed numpy scipy matplotlib pandas; \
+	  else \
+	    echo "QGIS not found: creating $(VENV) on $(PYTHON); the QGIS plugin tests will be skipped"; \
+	    $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet --upgrade pip; \
+	  fi; \
+	fi
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
@@ -17,16 +33,16 @@ demo: $(STAMP)
 	$(BIN)/stadsrum demo --out stadsrum-demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check stadsrum tests $(wildcard benchmarks/*.py)
-	$(BIN)/ruff format --check stadsrum tests $(wildcard benchmarks/*.py)
+	$(BIN)/ruff check stadsrum tests qgis_plugin $(wildcard benchmarks/*.py)
+	$(BIN)/ruff format --check stadsrum tests qgis_plugin $(wildcard benchmarks/*.py)
 	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest
 
 format: $(STAMP)
-	$(BIN)/ruff format stadsrum tests $(wildcard benchmarks/*.py)
-	$(BIN)/ruff check --fix stadsrum tests $(wildcard benchmarks/*.py)
+	$(BIN)/ruff format stadsrum tests qgis_plugin $(wildcard benchmarks/*.py)
+	$(BIN)/ruff check --fix stadsrum tests qgis_plugin $(wildcard benchmarks/*.py)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -1,0 +1,291 @@
+"""The shared base of every Stadsrum algorithm.
+
+An algorithm declares its parameters in ``initAlgorithm`` and implements
+:meth:`StadsrumAlgorithm.analyse`: read the inputs into GeoDataFrames, call one
+core function, return ``{sink parameter: GeoDataFrame}``. The base class does
+the rest: names, translated help, icon, the dependency check, progress and
+cancel, turning core errors into processing errors, writing each frame to its
+sink with proper field types, and giving output layers their default style.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, ClassVar
+
+from qgis.core import (
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeatureSourceDefinition,
+    QgsProcessingFeedback,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterEnum,
+    QgsProviderRegistry,
+)
+from qgis.PyQt.QtGui import QIcon
+
+from .. import deps
+from ..i18n import help_text, tr
+
+ICON = Path(__file__).resolve().parent.parent / "icon.svg"
+HELP_URL = "https://github.com/stadsrum/stadsrum#readme"
+OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf")
+
+# post-processors must outlive the algorithm run that created them
+_STYLE_KEEPALIVE: list[Any] = []
+# QGIS runs algorithms on worker threads, and two at once may not share numba's thread pool
+_CORE_LOCK = threading.Lock()
+
+
+class StadsrumAlgorithm(QgsProcessingAlgorithm):
+    """Base class: subclasses set the class attributes and implement ``analyse``."""
+
+    NAME: ClassVar[str] = ""
+    """Algorithm id without the provider prefix (``"segments"``)."""
+    LABEL: ClassVar[str] = ""
+    """English display name; translated through the ``.ts`` file."""
+    GROUP: ClassVar[str] = ""
+    GROUP_ID: ClassVar[str] = ""
+    STYLES: ClassVar[dict[str, str]] = {}
+    """Sink parameter → result layer name whose default style it gets."""
+    TEMPLATE_INPUT: ClassVar[str] = "INPUT"
+    """Input whose field definitions the outputs keep for its columns."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._templates: dict[str, Any] = {}
+        self._enum_words: dict[str, list[str]] = {}
+
+    # --- identity -------------------------------------------------------------------------
+    def name(self) -> str:
+        return self.NAME
+
+    def displayName(self) -> str:
+        return tr(self.LABEL)
+
+    def group(self) -> str:
+        return tr(self.GROUP) if self.GROUP else ""
+
+    def groupId(self) -> str:
+        return self.GROUP_ID
+
+    def shortHelpString(self) -> str:
+        return help_text(self.NAME)
+
+    def helpUrl(self) -> str:
+        return HELP_URL
+
+    def icon(self) -> QIcon:
+        return QIcon(str(ICON))
+
+    def svgIconPath(self) -> str:
+        return str(ICON)
+
+    def createInstance(self) -> StadsrumAlgorithm:
+        return type(self)()
+
+    def tr(self, text: str) -> str:
+        return tr(text)
+
+    def canExecute(self) -> tuple[bool, str]:
+        problems = deps.cached_problems()
+        if problems:
+            return False, deps.message(problems, tr=tr)
+        return True, ""
+
+    # --- the run --------------------------------------------------------------------------
+    def analyse(
+        self,
+        parameters: dict[str, Any],
+        context: QgsProcessingContext,
+        feedback: QgsProcessingFeedback,
+        progress: Any,
+    ) -> dict[str, Any]:
+        """Read inputs, call the core, return ``{sink parameter: GeoDataFrame}``."""
+        raise NotImplementedError
+
+    def processAlgorithm(
+        self,
+        parameters: dict[str, Any],
+        context: QgsProcessingContext,
+        feedback: QgsProcessingFeedback,
+    ) -> dict[str, Any]:
+        try:
+            deps.import_native_packages()
+            from stadsrum.errors import StadsrumError
+
+            from ..adapters import progress_for
+        except ImportError as exc:
+            problems = deps.find_problems()
+            text = deps.message(problems, tr=tr) if problems else str(exc)
+            raise QgsProcessingException(text) from exc
+        self._wait_for_other_runs(feedback)
+        try:
+            frames = self.analyse(parameters, context, feedback, progress_for(feedback))
+        except StadsrumError as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        finally:
+            _CORE_LOCK.release()
+        if feedback.isCanceled():
+            raise QgsProcessingException(tr("Cancelled by the user; nothing was written."))
+        # sinks are made only now, so a failed or cancelled run creates no output
+        return {
+            key: self.write_output(parameters, key, context, frame, feedback)
+            for key, frame in frames.items()
+        }
+
+    def _wait_for_other_runs(self, feedback: QgsProcessingFeedback) -> None:
+        """Take the core lock, waiting (cancellable) while another analysis runs."""
+        told = False
+        while not _CORE_LOCK.acquire(timeout=0.2):
+            if feedback.isCanceled():
+                raise QgsProcessingException(tr("Cancelled by the user; nothing was written."))
+            if not told:
+                feedback.pushInfo(tr("Waiting for another Stadsrum analysis to finish"))
+                told = True
+
+    # --- helpers for subclasses -----------------------------------------------------------
+    def add_enum(
+        self,
+        name: str,
+        description: str,
+        options: dict[str, str],
+        *,
+        default: str | list[str] | None = None,
+        multiple: bool = False,
+        optional: bool = False,
+        advanced: bool = False,
+    ) -> QgsProcessingParameterEnum:
+        """Add an enum parameter with translated labels that stand for core words.
+
+        ``options`` maps the core's word (``"angular"``) to its English label;
+        :meth:`enum_value` gives back the word of the chosen option.
+        """
+        words = list(options)
+        default_index: Any = None
+        if isinstance(default, list):
+            default_index = [words.index(w) for w in default]
+        elif default is not None:
+            default_index = words.index(default)
+        param = QgsProcessingParameterEnum(
+            name,
+            tr(description),
+            options=[tr(label) for label in options.values()],
+            allowMultiple=multiple,
+            defaultValue=default_index,
+            optional=optional,
+        )
+        self._enum_words[name] = words
+        self.add(param, advanced=advanced)
+        return param
+
+    def add(self, param: Any, *, advanced: bool = False) -> Any:
+        """Add a parameter, optionally in the dialog's collapsed Advanced group."""
+        if advanced:
+            param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(param)
+        return param
+
+    def enum_value(
+        self, parameters: dict[str, Any], name: str, context: QgsProcessingContext
+    ) -> str:
+        """The core's word for the chosen option of an enum parameter."""
+        return self._enum_words[name][self.parameterAsEnum(parameters, name, context)]
+
+    def enum_values(
+        self, parameters: dict[str, Any], name: str, context: QgsProcessingContext
+    ) -> list[str]:
+        """The core's words for the chosen options of a multiple-choice enum."""
+        words = self._enum_words[name]
+        return [words[i] for i in self.parameterAsEnums(parameters, name, context)]
+
+    def osm_file(
+        self, parameters: dict[str, Any], name: str, context: QgsProcessingContext
+    ) -> str | None:
+        """The file behind an input layer when it is a whole OpenStreetMap file.
+
+        Stadsrum reads such files itself, with its travel-mode filter and the
+        bridge, tunnel and layer tags, instead of QGIS's generic OSM layer.
+        """
+        value = parameters.get(name)
+        if isinstance(value, QgsProcessingFeatureSourceDefinition) and (
+            value.selectedFeaturesOnly or value.featureLimit > 0
+        ):
+            return None
+        layer = self.parameterAsVectorLayer(parameters, name, context)
+        if layer is None or layer.providerType() != "ogr" or layer.subsetString():
+            return None
+        path = QgsProviderRegistry.instance().decodeUri("ogr", layer.source()).get("path") or ""
+        return path if path.lower().endswith(OSM_SUFFIXES) else None
+
+    def input_frame(
+        self,
+        parameters: dict[str, Any],
+        name: str,
+        context: QgsProcessingContext,
+        feedback: QgsProcessingFeedback,
+        *,
+        allow_osm_file: bool = True,
+    ) -> Any:
+        """An input layer as a GeoDataFrame, or the path of a whole OSM file."""
+        from ..adapters import source_to_geodataframe
+
+        if allow_osm_file:
+            path = self.osm_file(parameters, name, context)
+            if path:
+                feedback.pushInfo(tr("Reading the OpenStreetMap file {path}").format(path=path))
+                return path
+        source = self.parameterAsSource(parameters, name, context)
+        if source is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, name))
+        self._templates[name] = source.fields()
+        return source_to_geodataframe(source, feedback=feedback)
+
+    def optional_frame(
+        self,
+        parameters: dict[str, Any],
+        name: str,
+        context: QgsProcessingContext,
+        feedback: QgsProcessingFeedback,
+    ) -> Any:
+        """An optional input layer as a GeoDataFrame, ``None`` when not given."""
+        if parameters.get(name) in (None, ""):
+            return None
+        return self.input_frame(parameters, name, context, feedback, allow_osm_file=False)
+
+    def write_output(
+        self,
+        parameters: dict[str, Any],
+        name: str,
+        context: QgsProcessingContext,
+        frame: Any,
+        feedback: QgsProcessingFeedback,
+    ) -> str:
+        """Write a GeoDataFrame to the sink parameter ``name``; returns the output id."""
+        from ..adapters import (
+            StylePostProcessor,
+            crs_from_pyproj,
+            default_style,
+            qgis_fields,
+            wkb_type,
+            write_frame,
+        )
+
+        template = self._templates.get(self.TEMPLATE_INPUT)
+        fields = qgis_fields(frame, template)
+        sink, dest_id = self.parameterAsSink(
+            parameters, name, context, fields, wkb_type(frame), crs_from_pyproj(frame.crs)
+        )
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, name))
+        write_frame(frame, sink, fields, feedback=feedback)
+        layer_name = self.STYLES.get(name)
+        if layer_name and context.willLoadLayerOnCompletion(dest_id):
+            qml = default_style(layer_name, frame)
+            if qml:
+                processor = StylePostProcessor(qml)
+                _STYLE_KEEPALIVE.append(processor)
+                context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(processor)
+        return dest_id

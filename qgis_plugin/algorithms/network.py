@@ -1,0 +1,92 @@
+"""``stadsrum:network``: read and prepare a street network, with a diagnostics layer."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterNumber,
+)
+
+from ..i18n import tr
+from .base import StadsrumAlgorithm
+
+MODES = {"walk": "walk", "bike": "bike", "drive": "drive", "all": "all streets and paths"}
+PREPARE = {
+    "full": "full: clean and node the lines",
+    "none": "none: keep every line as one segment",
+}
+COMPONENTS = {
+    "auto": "automatic (largest with full preparation, all with none)",
+    "largest": "largest connected part only",
+    "all": "all parts",
+}
+
+
+class NetworkAlgorithm(StadsrumAlgorithm):
+    NAME = "network"
+    LABEL = "Prepare street network"
+    GROUP = "Network"
+    GROUP_ID = "network"
+    STYLES: ClassVar[dict[str, str]] = {"OUTPUT": "network", "DIAGNOSTICS": "diagnostics"}
+
+    def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "INPUT", tr("Street centre lines"), [QgsProcessing.TypeVectorLine]
+            )
+        )
+        self.add_enum("MODE", "Travel mode (OpenStreetMap files)", MODES, default="walk")
+        self.add_enum("PREPARE", "Preparation", PREPARE, default="full")
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "UNLINKS",
+                tr("Unlinks: crossings that do not join (points)"),
+                [QgsProcessing.TypeVectorPoint],
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterNumber(
+                "SNAP_TOLERANCE",
+                tr("Snap tolerance (metres)"),
+                QgsProcessingParameterNumber.Double,
+                defaultValue=0.5,
+                minValue=0.0,
+            ),
+            advanced=True,
+        )
+        self.add_enum("COMPONENTS", "Connected parts to keep", COMPONENTS, default="auto")
+        self.add(
+            QgsProcessingParameterFeatureSink(
+                "OUTPUT", tr("Prepared network"), QgsProcessing.TypeVectorLine
+            )
+        )
+        self.add(
+            QgsProcessingParameterFeatureSink(
+                "DIAGNOSTICS", tr("Diagnostics"), QgsProcessing.TypeVectorPoint
+            )
+        )
+
+    def analyse(
+        self, parameters: dict[str, Any], context: Any, feedback: Any, progress: Any
+    ) -> dict[str, Any]:
+        from stadsrum import read_network
+        from stadsrum.workflows import network_layers
+
+        components = self.enum_value(parameters, "COMPONENTS", context)
+        net = read_network(
+            self.input_frame(parameters, "INPUT", context, feedback),
+            mode=self.enum_value(parameters, "MODE", context),
+            prepare=self.enum_value(parameters, "PREPARE", context),
+            unlinks=self.optional_frame(parameters, "UNLINKS", context, feedback),
+            snap_tolerance=self.parameterAsDouble(parameters, "SNAP_TOLERANCE", context),
+            components=None if components == "auto" else components,
+            progress=progress,
+        )
+        feedback.pushInfo(net.summary())
+        layers = network_layers(net)
+        return {"OUTPUT": layers["network"], "DIAGNOSTICS": layers["diagnostics"]}

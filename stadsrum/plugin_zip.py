@@ -1,0 +1,182 @@
+"""Build the installable QGIS plugin zip (``stadsrum plugin-zip``).
+
+The zip holds one folder, :data:`PLUGIN_FOLDER`, with the plugin from
+``qgis_plugin/``, the top-level ``metadata.txt`` (its ``version`` stamped from
+``pyproject.toml``), the licence, the Swedish translation compiled to Qt's
+``.qm`` format, and a copy of the ``stadsrum`` core under ``bundled/``, which
+the plugin puts first on ``sys.path``. Only a source checkout can build it.
+
+The ``.qm`` writer here is a small re-implementation of Qt's ``lrelease``
+(the format QTranslator reads), so packaging needs no Qt tools.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import struct
+import tomllib
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from stadsrum.errors import InputError
+from stadsrum.io.writers import atomic_path
+
+__all__ = [
+    "PLUGIN_FOLDER",
+    "build_plugin_zip",
+    "compile_ts",
+    "project_version",
+    "source_root",
+    "stamp_version",
+]
+
+log = logging.getLogger(__name__)
+
+PLUGIN_FOLDER = "stadsrum_plugin"
+"""Folder name of the plugin inside the zip, and so in QGIS's plugin folder."""
+
+_SKIP_DIRS = {"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+_SKIP_SUFFIXES = {".pyc", ".pyo", ".qm", ".nbi", ".nbc"}
+_SKIP_NAMES = {"ruff.toml", ".DS_Store"}
+
+
+def source_root() -> Path:
+    """The source checkout holding ``stadsrum/``, ``qgis_plugin/`` and ``metadata.txt``."""
+    root = Path(__file__).resolve().parent.parent
+    missing = [
+        name
+        for name in ("qgis_plugin", "metadata.txt", "pyproject.toml")
+        if not (root / name).exists()
+    ]
+    if missing:
+        raise InputError(
+            f"the plugin zip is built from a stadsrum source checkout, but {', '.join(missing)} "
+            f"is missing beside '{root / 'stadsrum'}'; run the command in a git clone"
+        )
+    return root
+
+
+def project_version(root: Path) -> str:
+    """The version in ``pyproject.toml`` (the only place it is kept)."""
+    with open(root / "pyproject.toml", "rb") as fh:
+        return str(tomllib.load(fh)["project"]["version"])
+
+
+def stamp_version(metadata: str, version: str) -> str:
+    """``metadata.txt`` text with its ``version=`` line set to ``version``."""
+    text, n = re.subn(r"(?m)^version\s*=.*$", f"version={version}", metadata)
+    if n != 1:
+        raise InputError("metadata.txt must have exactly one 'version=' line")
+    return text
+
+
+def build_plugin_zip(out_dir: str | Path, *, root: str | Path | None = None) -> Path:
+    """Write ``stadsrum_plugin-VERSION.zip`` into ``out_dir`` and return its path.
+
+    Parameters
+    ----------
+    out_dir
+        Folder for the zip (created if missing). An existing zip of the same
+        version is replaced, atomically.
+    root
+        Source checkout to package; default: the one this module lives in.
+    """
+    base = Path(root) if root is not None else source_root()
+    version = project_version(base)
+    plugin_dir = base / "qgis_plugin"
+    target = Path(out_dir) / f"{PLUGIN_FOLDER}-{version}.zip"
+    metadata = stamp_version((base / "metadata.txt").read_text(encoding="utf-8"), version)
+    with (
+        atomic_path(target, suffix=".zip") as tmp,
+        zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf,
+    ):
+        for path in _files(plugin_dir):
+            rel = path.relative_to(plugin_dir).as_posix()
+            zf.write(path, f"{PLUGIN_FOLDER}/{rel}")
+            if path.suffix == ".ts":
+                qm = compile_ts(path.read_text(encoding="utf-8"))
+                zf.writestr(f"{PLUGIN_FOLDER}/{rel[:-3]}.qm", qm)
+        zf.writestr(f"{PLUGIN_FOLDER}/metadata.txt", metadata)
+        if (base / "LICENSE").exists():
+            zf.write(base / "LICENSE", f"{PLUGIN_FOLDER}/LICENSE")
+        for path in _files(base / "stadsrum"):
+            rel = path.relative_to(base).as_posix()
+            zf.write(path, f"{PLUGIN_FOLDER}/bundled/{rel}")
+    log.info("wrote %s", target)
+    return target
+
+
+def _files(folder: Path) -> Iterator[Path]:
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or _SKIP_DIRS & set(path.relative_to(folder).parts):
+            continue
+        if path.suffix in _SKIP_SUFFIXES or path.name in _SKIP_NAMES:
+            continue
+        yield path
+
+
+# --- Qt .qm translation files --------------------------------------------------------------
+
+_QM_MAGIC = bytes.fromhex("3cb86418caef9c95cd211cbf60a1bddd")
+_TAG_END, _TAG_TRANSLATION, _TAG_SOURCE, _TAG_CONTEXT, _TAG_COMMENT = 1, 3, 6, 7, 8
+_SECTION_HASHES, _SECTION_MESSAGES, _SECTION_LANGUAGE = 0x42, 0x69, 0xA7
+
+
+def compile_ts(ts_text: str) -> bytes:
+    """Compile a Qt Linguist ``.ts`` file (text) to ``.qm`` bytes, as ``lrelease`` would.
+
+    Messages without a translation, and obsolete or vanished ones, are left
+    out, so the source text shows instead. Plural forms are not supported.
+    """
+    root = ET.fromstring(ts_text)
+    messages: list[tuple[str, str, str, str]] = []
+    for context_element in root.iter("context"):
+        name = context_element.findtext("name") or ""
+        for message in context_element.iter("message"):
+            translation = message.find("translation")
+            if translation is None or translation.get("type") in ("obsolete", "vanished"):
+                continue
+            if message.get("numerus") == "yes":
+                raise InputError("compile_ts: plural (numerus) messages are not supported")
+            text = translation.text or ""
+            if not text:
+                continue
+            source = message.findtext("source") or ""
+            comment = message.findtext("comment") or ""
+            messages.append((name, source, comment, text))
+
+    block = bytearray()
+    hashes: list[tuple[int, int]] = []
+    for context, source, comment, text in messages:
+        hashes.append((_elf_hash((source + comment).encode("utf-8")), len(block)))
+        encoded = text.encode("utf-16-be")
+        block += struct.pack(">BI", _TAG_TRANSLATION, len(encoded)) + encoded
+        for tag, value in ((_TAG_COMMENT, comment), (_TAG_SOURCE, source), (_TAG_CONTEXT, context)):
+            raw = value.encode("utf-8")
+            block += struct.pack(">BI", tag, len(raw)) + raw
+        block += bytes([_TAG_END])
+    table = b"".join(struct.pack(">II", h, offset) for h, offset in sorted(hashes))
+    language = (root.get("language") or "").encode("utf-8")
+    out = bytearray(_QM_MAGIC)
+    for section, data in (
+        (_SECTION_LANGUAGE, language),
+        (_SECTION_HASHES, table),
+        (_SECTION_MESSAGES, bytes(block)),
+    ):
+        out += struct.pack(">BI", section, len(data)) + data
+    return bytes(out)
+
+
+def _elf_hash(data: bytes) -> int:
+    """Qt's ``elfHash`` of the source text and comment, the key of the ``.qm`` table."""
+    h = 0
+    for byte in data:
+        h = ((h << 4) + byte) & 0xFFFFFFFF
+        g = h & 0xF0000000
+        if g:
+            h ^= g >> 24
+        h &= ~g & 0xFFFFFFFF
+    return h or 1

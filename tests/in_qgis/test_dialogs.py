@@ -1,0 +1,87 @@
+"""Each algorithm's dialog renders offscreen, in English and in Swedish."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from in_qgis import QGIS_MISSING
+
+pytest.importorskip("qgis.core", reason=QGIS_MISSING)
+
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtWidgets import QLabel
+
+pytestmark = pytest.mark.qgis
+
+ALGORITHMS = ("stadsrum:network", "stadsrum:segments")
+SWEDISH = {
+    "stadsrum:network": ["Gatumittlinjer", "Förberedelse", "Färdsätt (OpenStreetMap-filer)"],
+    "stadsrum:segments": ["Avståndstyper", "Radieläge", "Vikt (numeriskt fält, t.ex. befolkning)"],
+}
+ENGLISH = {
+    "stadsrum:network": ["Street centre lines", "Preparation"],
+    "stadsrum:segments": ["Distance types", "Radius mode"],
+}
+
+
+def render(algorithm_id: str, folder: Path) -> tuple[Path, list[str], str]:
+    """Open the algorithm's dialog, grab it as PNG; return the PNG, its labels and title."""
+    import processing
+
+    dialog = processing.createAlgorithmDialog(algorithm_id, {})
+    assert dialog is not None
+    dialog.resize(900, 720)
+    dialog.show()
+    for _ in range(5):
+        QCoreApplication.processEvents()
+    pixmap = dialog.grab()
+    path = folder / (algorithm_id.replace(":", "_") + ".png")
+    assert pixmap.save(str(path), "PNG")
+    labels = [w.text() for w in dialog.findChildren(QLabel) if w.isVisible()]
+    title = dialog.windowTitle()
+    dialog.close()
+    dialog.deleteLater()
+    QCoreApplication.processEvents()
+    return path, labels, title
+
+
+def assert_not_blank(path: Path) -> None:
+    from qgis.PyQt.QtGui import QImage
+
+    image = QImage(str(path))
+    assert image.width() >= 600
+    assert image.height() >= 400
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+    }
+    assert len(colours) > 20, "the dialog rendered as a blank image"
+
+
+def screenshot_folder(tmp_path: Path, lang: str) -> Path:
+    """Where the PNGs go: STADSRUM_SCREENSHOTS when set (to look at them), else tmp."""
+    base = Path(os.environ.get("STADSRUM_SCREENSHOTS", tmp_path))
+    folder = base / lang
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.mark.parametrize("algorithm_id", ALGORITHMS)
+def test_dialog_renders_in_english(plugin, algorithm_id, tmp_path):
+    path, labels, _title = render(algorithm_id, screenshot_folder(tmp_path, "en"))
+    assert_not_blank(path)
+    text = "\n".join(labels)
+    for label in ENGLISH[algorithm_id]:
+        assert label in text
+
+
+def test_dialogs_render_in_swedish(swedish_plugin, tmp_path):
+    for algorithm_id in ALGORITHMS:
+        path, labels, title = render(algorithm_id, screenshot_folder(tmp_path, "sv"))
+        assert_not_blank(path)
+        text = "\n".join(labels)
+        for label in SWEDISH[algorithm_id]:
+            assert label in text, (label, labels)
+    assert title == "Segmentanalys (space syntax)"

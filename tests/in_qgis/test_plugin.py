@@ -1,0 +1,139 @@
+"""The plugin loads as QGIS loads it: provider, algorithms, translations, styles, dependencies."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from in_qgis import QGIS_MISSING
+
+pytest.importorskip("qgis.core", reason=QGIS_MISSING)
+
+from qgis.core import QgsApplication, QgsProject
+
+pytestmark = pytest.mark.qgis
+
+PARAMETERS = {
+    "network": {
+        "INPUT",
+        "MODE",
+        "PREPARE",
+        "UNLINKS",
+        "SNAP_TOLERANCE",
+        "COMPONENTS",
+        "OUTPUT",
+        "DIAGNOSTICS",
+    },
+    "segments": {
+        "INPUT",
+        "COST",
+        "RADII",
+        "RADIUS_MODE",
+        "TULIP_BINS",
+        "PREPARE",
+        "WEIGHT",
+        "SPLIT",
+        "OUTPUT",
+    },
+}
+
+
+def test_provider_and_algorithms_are_registered(plugin):
+    registry = QgsApplication.processingRegistry()
+    provider = registry.providerById("stadsrum")
+    assert provider is plugin.provider
+    assert provider.name() == "Stadsrum"
+    assert {a.id() for a in provider.algorithms()} == {"stadsrum:network", "stadsrum:segments"}
+    for name, expected in PARAMETERS.items():
+        alg = registry.algorithmById(f"stadsrum:{name}")
+        assert {p.name() for p in alg.parameterDefinitions()} == expected
+        assert alg.canExecute()[0]
+        assert "<p>" in alg.shortHelpString()
+        assert not alg.icon().isNull()
+    segments = registry.algorithmById("stadsrum:segments")
+    assert segments.parameterDefinition("COST").allowMultiple()
+    assert segments.parameterDefinition("RADII").defaultValue() == "400,800,n"
+
+
+def test_plugin_modules_come_from_the_installed_zip(plugin, plugin_dir):
+    module = sys.modules[type(plugin).__module__]
+    assert module.__file__.startswith(str(plugin_dir / "stadsrum_plugin"))
+
+
+def test_unload_removes_the_provider_and_init_brings_it_back(plugin):
+    registry = QgsApplication.processingRegistry()
+    plugin.unload()
+    assert registry.providerById("stadsrum") is None
+    plugin.initGui()
+    assert registry.providerById("stadsrum") is not None
+
+
+def test_labels_and_help_follow_qgis_locale(plugin, swedish_plugin):
+    registry = QgsApplication.processingRegistry()
+    segments = registry.algorithmById("stadsrum:segments")
+    assert segments.displayName() == "Segmentanalys (space syntax)"
+    assert segments.parameterDefinition("COST").description() == "Avståndstyper"
+    assert "vinkel (svängar)" in segments.parameterDefinition("COST").options()
+    assert "genomströmning" in segments.shortHelpString()
+    network = registry.algorithmById("stadsrum:network")
+    assert network.displayName() == "Förbered gatunät"
+    assert network.group() == "Gatunät"
+
+
+def test_labels_are_english_by_default(plugin):
+    segments = QgsApplication.processingRegistry().algorithmById("stadsrum:segments")
+    assert segments.displayName() == "Segment analysis (space syntax)"
+    assert "to-movement" in segments.shortHelpString()
+
+
+def test_missing_packages_give_one_clear_message_and_block_runs(plugin, monkeypatch):
+    import qgis.utils
+    import stadsrum_plugin
+    import stadsrum_plugin.deps as deps
+
+    problems = (deps.Problem("numba", "0.59", None),)
+    monkeypatch.setattr(deps, "cached_problems", lambda: problems)
+    plugin.unload()
+    try:
+        broken = stadsrum_plugin.classFactory(qgis.utils.iface)
+        broken.initGui()  # must not raise
+        bar = qgis.utils.iface.messageBar()
+        assert bar.currentItem() is not None
+        assert "Python" in bar.currentItem().text()
+        ok, message = (
+            QgsApplication.processingRegistry().algorithmById("stadsrum:segments").canExecute()
+        )
+        assert not ok
+        assert '"numba>=0.59"' in message
+        assert "numba (missing)" in message
+        bar.clearWidgets()
+        broken.unload()
+    finally:
+        monkeypatch.undo()
+        plugin.initGui()
+
+
+def test_output_layers_get_the_default_style(plugin, network_layer):
+    import processing
+
+    params = {
+        "INPUT": network_layer,
+        "COST": [1],
+        "RADII": "400",
+        "PREPARE": 1,
+        "OUTPUT": "TEMPORARY_OUTPUT",
+    }
+    result = processing.runAndLoadResults("stadsrum:segments", params)
+    layer = QgsProject.instance().mapLayer(result["OUTPUT"])
+    try:
+        renderer = layer.renderer()
+        assert renderer.type() == "graduatedSymbol"
+        assert renderer.classAttribute() == "integration_metric_r400"
+        assert len(renderer.ranges()) == 7
+        first, last = renderer.ranges()[0], renderer.ranges()[-1]
+        assert first.symbol().color().name() == "#2c7bb6"
+        assert last.symbol().color().name() == "#d7191c"
+        assert renderer.orderByEnabled()
+    finally:
+        QgsProject.instance().removeAllMapLayers()
