@@ -363,6 +363,156 @@ def accessibility(
         typer.echo(f"written: {result.path}")
 
 
+class DetourOrigins(StrEnum):
+    grid = "grid"
+    segments = "segments"
+
+
+def _centre(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    from stadsrum.errors import InputError
+
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError as exc:
+        raise InputError(f"--centre must be X,Y in the network's CRS, got '{text}'") from exc
+    return (x, y)
+
+
+@app.command()
+@_guarded
+def barriers(
+    network: Annotated[
+        str,
+        typer.Option("--network", help="Street network: line layer, .osm/.pbf or network GPKG."),
+    ],
+    barriers: Annotated[
+        str, typer.Option("--barriers", help="Barriers: lines or polygons (railway, water, ...).")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
+    places: Annotated[
+        str | None, typer.Option("--places", help="Places (for detours and rankings).")
+    ] = None,
+    nodes: Annotated[str | None, typer.Option("--nodes", help="Key nodes.")] = None,
+    proposal: Annotated[
+        str | None, typer.Option("--proposal", help="Proposed links (lines), before vs after.")
+    ] = None,
+    buildings: Annotated[
+        str | None, typer.Option(help="Building polygons no candidate link may pass through.")
+    ] = None,
+    max_link_length: Annotated[
+        float, typer.Option(help="Longest candidate link across a barrier, metres.")
+    ] = 150.0,
+    best_k: Annotated[
+        int, typer.Option(help="Choose this many candidate links together, greedily (0: off).")
+    ] = 5,
+    category: Annotated[
+        str | None, typer.Option(help="Category column of the barriers (default: category).")
+    ] = None,
+    categories: Annotated[
+        str | None, typer.Option(help="Only these barrier categories, e.g. railway,water.")
+    ] = None,
+    barrier_id: Annotated[
+        str | None, typer.Option(help="Column naming the barrier each feature belongs to.")
+    ] = None,
+    merge_gap: Annotated[
+        float, typer.Option(help="Features (and crossings) closer than this (m) are one.")
+    ] = 25.0,
+    gap: Annotated[
+        float, typer.Option(help="Widest gap (m) bridged when a barrier is made permeable.")
+    ] = 150.0,
+    place_id: Annotated[str, typer.Option(help="Id column of the places.")] = "place_id",
+    node_id: Annotated[str, typer.Option(help="Id column of the nodes.")] = "node_id",
+    node_category: Annotated[str | None, typer.Option(help="Category column of the nodes.")] = None,
+    proposal_id: Annotated[str | None, typer.Option(help="Id column of the proposal.")] = None,
+    place_weight: Annotated[
+        str | None, typer.Option(help="Weight column of the places (e.g. population).")
+    ] = None,
+    node_weight: Annotated[str | None, typer.Option(help="Weight column of the nodes.")] = None,
+    thresholds: Annotated[str, typer.Option(help="Reach thresholds, minutes of walking.")] = (
+        "10,15"
+    ),
+    speed: Annotated[float, typer.Option(help="Walking speed, metres per second.")] = 1.3,
+    max_link: Annotated[
+        float, typer.Option(help="Largest distance (m) from a place or node to the network.")
+    ] = 200.0,
+    snap_tolerance: Annotated[
+        float, typer.Option(help="Largest distance (m) from a proposal's end to the network.")
+    ] = 1.0,
+    detour_origins: Annotated[
+        DetourOrigins, typer.Option(help="Detour surface from a grid or segment midpoints.")
+    ] = DetourOrigins.grid,
+    grid_spacing: Annotated[float, typer.Option(help="Detour grid spacing, metres.")] = 100.0,
+    centre: Annotated[
+        str | None, typer.Option(help="X,Y (network CRS): detour surface to this point.")
+    ] = None,
+    effect: Annotated[
+        bool, typer.Option(help="Compute the barrier effect (permeable counterfactual).")
+    ] = True,
+    network_layer: NetworkLayer = None,
+    barriers_layer: Annotated[str | None, typer.Option(help="Layer in the barriers file.")] = None,
+    places_layer: Annotated[str | None, typer.Option(help="Layer in the places file.")] = None,
+    nodes_layer: Annotated[str | None, typer.Option(help="Layer in the nodes file.")] = None,
+    proposal_layer: Annotated[str | None, typer.Option(help="Layer in the proposal file.")] = None,
+    mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
+    threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Barrier crossings, detours, barrier effect, new-crossing ranking and a scenario."""
+    progress = TqdmProgress(disable=quiet)
+    result = workflows.run_barriers(
+        network,
+        barriers,
+        out,
+        places=places,
+        nodes=nodes,
+        proposal=proposal,
+        buildings=buildings,
+        network_layer=network_layer,
+        barriers_layer=barriers_layer,
+        places_layer=places_layer,
+        nodes_layer=nodes_layer,
+        proposal_layer=proposal_layer,
+        mode=mode.value,
+        category=category,
+        categories=categories,
+        barrier_id=barrier_id,
+        place_id=place_id,
+        node_id=node_id,
+        node_category=node_category,
+        proposal_id=proposal_id,
+        place_weight=place_weight,
+        node_weight=node_weight,
+        merge_gap=merge_gap,
+        max_link_length=max_link_length,
+        gap=gap,
+        best_k=best_k,
+        thresholds=thresholds,
+        speed=speed,
+        max_link=max_link,
+        snap_tolerance=snap_tolerance,
+        detour_origins=detour_origins.value,
+        grid_spacing=grid_spacing,
+        centre=_centre(centre),
+        effect=effect,
+        threads=threads,
+        progress=progress,
+    )
+    if not quiet:
+        layers = result.layers
+        typer.echo(
+            f"barriers: {len(layers['barriers'])}, crossings: {len(layers['crossings'])}"
+            + (
+                f", candidate links: {len(layers['candidate_links']):,}"
+                if "candidate_links" in layers
+                else ""
+            )
+        )
+        typer.echo(f"written: {result.path}")
+
+
 @app.command()
 @_guarded
 def demo(
@@ -379,6 +529,21 @@ def demo(
         typer.echo(result["summary"])
         for path in result["paths"]:
             typer.echo(f"written: {path}")
+
+
+@app.command("plugin-zip")
+@_guarded
+def plugin_zip(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the zip.")] = Path("dist"),
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Build the installable QGIS plugin zip (the plugin plus the stadsrum core)."""
+    from stadsrum.plugin_zip import build_plugin_zip
+
+    path = build_plugin_zip(out)
+    if not quiet:
+        typer.echo(f"written: {path}")
 
 
 def main() -> None:

@@ -22,11 +22,13 @@ from stadsrum.progress import ProgressLike, as_progress
 
 __all__ = [
     "AccessibilityResult",
+    "BarriersResult",
     "DistancesResult",
     "NetworkResult",
     "SegmentsResult",
     "read_network",
     "run_accessibility",
+    "run_barriers",
     "run_demo",
     "run_distances",
     "run_network",
@@ -515,6 +517,157 @@ def run_accessibility(
     return AccessibilityResult(network=net, accessibility=result, path=path)
 
 
+@dataclass
+class BarriersResult:
+    """Barrier analysis results and where they were written."""
+
+    network: StreetNetwork
+    layers: dict[str, Any]
+    path: Path | None
+
+
+def run_barriers(
+    network: str | Path | gpd.GeoDataFrame | StreetNetwork,
+    barriers: str | Path | gpd.GeoDataFrame,
+    out: str | Path | None,
+    *,
+    places: str | Path | gpd.GeoDataFrame | None = None,
+    nodes: str | Path | gpd.GeoDataFrame | None = None,
+    proposal: str | Path | gpd.GeoDataFrame | None = None,
+    buildings: str | Path | gpd.GeoDataFrame | None = None,
+    network_layer: str | None = None,
+    barriers_layer: str | None = None,
+    places_layer: str | None = None,
+    nodes_layer: str | None = None,
+    proposal_layer: str | None = None,
+    buildings_layer: str | None = None,
+    mode: str = "walk",
+    prepare: str | None = None,
+    category: str | None = None,
+    categories: str | list[str] | None = None,
+    barrier_id: str | None = None,
+    place_id: str = "place_id",
+    node_id: str = "node_id",
+    node_category: str | None = None,
+    proposal_id: str | None = None,
+    place_weight: str | None = None,
+    node_weight: str | None = None,
+    merge_gap: float = 25.0,
+    max_link_length: float = 150.0,
+    gap: float = 150.0,
+    best_k: int = 5,
+    thresholds: str | list[float] = "10,15",
+    speed: float = 1.3,
+    max_link: float = 200.0,
+    snap_tolerance: float = 1.0,
+    detour_origins: str = "grid",
+    grid_spacing: float = 100.0,
+    centre: tuple[float, float] | None = None,
+    effect: bool = True,
+    effect_segments: bool = True,
+    threads: int | None = None,
+    progress: ProgressLike | None = None,
+) -> BarriersResult:
+    """Crossings, detours, barrier effect, new-crossing ranking, scenario (``stadsrum barriers``).
+
+    Writes the layers ``crossings``, ``barriers``, ``barrier_stretches``
+    and, with places and nodes, ``detour``, ``detour_pairs``,
+    ``detour_places``, ``candidate_links``, ``barrier_effect``,
+    ``barrier_effect_segments``, with a proposal ``scenario`` and
+    ``scenario_places``, and ``run_metadata`` (see ``docs/barriers.md``).
+    """
+    from stadsrum.measures.barriers import barrier_analysis
+
+    progress = as_progress(progress)
+    net = _network(network, layer=network_layer, mode=mode, prepare=prepare, progress=progress)
+    barrier_gdf = _features(barriers, layer=barriers_layer, what="barriers")
+    place_gdf = _features(places, layer=places_layer, what="places") if places is not None else None
+    node_gdf = _features(nodes, layer=nodes_layer, what="nodes") if nodes is not None else None
+    proposal_gdf = (
+        _features(proposal, layer=proposal_layer, what="proposal") if proposal is not None else None
+    )
+    building_gdf = (
+        _features(buildings, layer=buildings_layer, what="buildings")
+        if buildings is not None
+        else None
+    )
+    cats = (
+        [c.strip() for c in categories.split(",") if c.strip()]
+        if isinstance(categories, str)
+        else categories
+    )
+    limits = _minutes(thresholds)
+    result = barrier_analysis(
+        net,
+        barrier_gdf,
+        places=place_gdf,
+        nodes=node_gdf,
+        proposal=proposal_gdf,
+        buildings=building_gdf,
+        category=category,
+        categories=cats,
+        barrier_id=barrier_id,
+        place_id=place_id,
+        node_id=node_id,
+        node_category=node_category,
+        proposal_id=proposal_id,
+        place_weight=place_weight,
+        node_weight=node_weight,
+        merge_gap=merge_gap,
+        max_link_length=max_link_length,
+        gap=gap,
+        best_k=best_k,
+        thresholds=limits,
+        speed=speed,
+        max_link=max_link,
+        snap_tolerance=snap_tolerance,
+        detour_origins=detour_origins,
+        grid_spacing=grid_spacing,
+        centre=centre,
+        effect=effect,
+        effect_segments=effect_segments,
+        threads=threads,
+        progress=progress,
+    )
+    path = None
+    if out is not None:
+        params = {
+            "category": category,
+            "categories": cats,
+            "barrier_id": barrier_id,
+            "place_id": place_id,
+            "node_id": node_id,
+            "node_category": node_category,
+            "proposal_id": proposal_id,
+            "place_weight": place_weight,
+            "node_weight": node_weight,
+            "merge_gap": merge_gap,
+            "max_link_length": max_link_length,
+            "gap": gap,
+            "best_k": best_k,
+            "thresholds": limits,
+            "speed": speed,
+            "max_link": max_link,
+            "snap_tolerance": snap_tolerance,
+            "detour_origins": detour_origins,
+            "grid_spacing": grid_spacing,
+            "centre": list(centre) if centre is not None else None,
+            "effect": effect,
+            "effect_segments": effect_segments,
+        }
+        inputs = {
+            "network": _source_name(network),
+            "barriers": _source_name(barriers),
+            "places": _source_name(places),
+            "nodes": _source_name(nodes),
+            "proposal": _source_name(proposal),
+            "buildings": _source_name(buildings),
+        }
+        meta = run_metadata("barriers", params, inputs=inputs)
+        path = write_gpkg(out, result.layers, metadata=meta)
+    return BarriersResult(network=net, layers=result.layers, path=path)
+
+
 def run_demo(
     out_dir: str | Path = "stadsrum-demo", *, progress: ProgressLike | None = None
 ) -> dict[str, Any]:
@@ -554,6 +707,19 @@ def run_demo(
         category="category",
         progress=progress,
     )
+    progress.message("barriers of the sample city: railway yard and water, two footbridges")
+    barriers = run_barriers(
+        result.network,
+        f"{layers}|layername=barriers",
+        out_dir / "barriers.gpkg",
+        places=f"{layers}|layername=places",
+        nodes=f"{layers}|layername=nodes",
+        proposal=f"{layers}|layername=proposal",
+        categories="railway,water",
+        node_category="category",
+        proposal_id="proposal_id",
+        progress=progress,
+    )
     summary = "\n".join(
         [
             result.network.summary(),
@@ -574,7 +740,8 @@ def run_demo(
         "segments": seg,
         "distances": dist,
         "accessibility": access,
-        "paths": [result.path, seg.path, dist.path, access.path, summary_path],
+        "barriers": barriers,
+        "paths": [result.path, seg.path, dist.path, access.path, barriers.path, summary_path],
         "summary": summary,
     }
 

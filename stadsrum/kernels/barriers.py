@@ -1,0 +1,88 @@
+"""Distances from a group of start points to every junction, on the shared state search.
+
+Used by the barrier analysis: with the distances from every place and every
+node to all junctions, the effect of any new link between two junctions
+follows without another search (see :mod:`stadsrum.measures.barriers`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from stadsrum.kernels.search import SETTLED, reset_states, state_search
+
+
+@njit(cache=True, nogil=True)
+def junction_distances(
+    a_edge,
+    a_pos,
+    a_cost,
+    head,
+    n_nodes,
+    indptr,
+    dst,
+    tcost,
+    seglen,
+    segdist,
+    dist,
+    rlen,
+    pred,
+    settled,
+    order,
+    hkey,
+    hval,
+    src,
+    src_cost,
+):
+    """Least distance from the start points to every junction (``inf``: unreached).
+
+    Parameters
+    ----------
+    a_edge, a_pos, a_cost
+        Start points: segment, metres along it, starting cost (access metres).
+    head
+        Junction each state heads for: ``v`` of the segment for state ``2e``,
+        ``u`` for ``2e + 1``.
+    n_nodes
+        Number of junctions.
+    indptr, dst, tcost, seglen, segdist
+        State CSR with the entered segment's length as cost, segment lengths,
+        ``segdist`` all ``inf``.
+    """
+    n_src = 0
+    for i in range(len(a_edge)):
+        e = a_edge[i]
+        src[n_src] = 2 * e
+        src_cost[n_src] = a_cost[i] + seglen[e] - a_pos[i]
+        n_src += 1
+        src[n_src] = 2 * e + 1
+        src_cost[n_src] = a_cost[i] + a_pos[i]
+        n_src += 1
+    n_order = state_search(
+        src,
+        src_cost,
+        src_cost,
+        n_src,
+        np.inf,
+        np.inf,
+        segdist,
+        indptr,
+        dst,
+        tcost,
+        tcost,
+        dist,
+        rlen,
+        pred,
+        settled,
+        order,
+        hkey,
+        hval,
+    )
+    out = np.full(n_nodes, np.inf)
+    for i in range(n_order):
+        s = order[i]
+        if settled[s] == SETTLED and dist[s] < out[head[s]]:
+            out[head[s]] = dist[s]
+    reset_states(n_order, order, dist, rlen, pred, settled)
+    return out
