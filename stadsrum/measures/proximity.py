@@ -139,26 +139,45 @@ class _Graph:
     def scratch(self, max_sources: int) -> Scratch:
         return Scratch(len(self.indptr) - 1, len(self.dst), max_sources)
 
-    def path_line(
+    def route_lines(
         self,
-        pieces: tuple[np.ndarray, np.ndarray, np.ndarray],
+        route_ptr: np.ndarray,
+        seg: np.ndarray,
+        a: np.ndarray,
+        b: np.ndarray,
         start_xy: np.ndarray,
         end_xy: np.ndarray,
-    ) -> shapely.LineString:
-        """Access line + walked pieces + access line, as one LineString."""
-        coords = [np.asarray(start_xy)[None, :]]
-        for seg, a, b in zip(*pieces, strict=True):
-            line = shapely.ops.substring(self.geometry[seg], float(a), float(b))
-            c = shapely.get_coordinates(line)
-            if len(c):
-                coords.append(c)
-        coords.append(np.asarray(end_xy)[None, :])
-        xy = np.vstack(coords)
-        keep = np.r_[True, np.any(np.diff(xy, axis=0) != 0, axis=1)]
-        xy = xy[keep]
-        if len(xy) < 2:
-            xy = np.vstack([xy, xy])
-        return shapely.LineString(xy)
+    ) -> np.ndarray:
+        """LineStrings of routes given as walked pieces (see kernels.routes)."""
+        from stadsrum.kernels.routes import route_coordinates
+
+        if len(route_ptr) <= 1:
+            return np.empty(0, dtype=object)
+        if not hasattr(self, "_coords"):
+            coords, owner = shapely.get_coordinates(self.geometry, return_index=True)
+            step = np.r_[0.0, np.hypot(*np.diff(coords, axis=0).T)]
+            first = np.r_[True, owner[1:] != owner[:-1]]
+            step[first] = 0.0
+            cum = np.cumsum(step)
+            cum -= np.repeat(cum[first], np.bincount(owner))
+            self._coord_ptr = np.r_[0, np.cumsum(np.bincount(owner, minlength=len(self.length)))]
+            self._coords, self._cum = coords, cum
+        n_vertices = np.diff(self._coord_ptr)
+        bound = int(n_vertices[seg].sum() + 2 * len(seg) + 3 * (len(route_ptr) - 1))
+        ptr, xy = route_coordinates(
+            route_ptr,
+            seg,
+            a,
+            b,
+            start_xy,
+            end_xy,
+            self._coord_ptr,
+            self._coords,
+            self._cum,
+            bound,
+        )
+        lines = shapely.linestrings(xy, indices=np.repeat(np.arange(len(ptr) - 1), np.diff(ptr)))
+        return np.asarray(lines, dtype=object)
 
 
 @dataclass
@@ -340,9 +359,7 @@ def _assemble(
     geoms = np.empty(n_p * n_n, dtype=object)
     tgt_owner = tgt.links.owner
 
-    def row(p: int, n: int) -> int:
-        return p * n_n + n
-
+    pieces: list[tuple[np.ndarray, ...]] = []  # per routed pair: rows and pieces
     for i, res in enumerate(results):
         if res is None:
             continue
@@ -351,27 +368,45 @@ def _assemble(
         # best access point of each target feature
         order = np.lexsort((total_per_target, tgt_owner))
         first = np.r_[True, tgt_owner[order][1:] != tgt_owner[order][:-1]]
-        best_access = order[first]
-        for j in best_access:
-            t = int(tgt_owner[j])
-            p, n = (t, i) if swap else (i, t)
-            r = row(p, n)
-            if not np.isfinite(net[j]):
-                status[r] = "not connected: no street route between place and node"
-                continue
-            start_link = src.start_link(i)
-            network_m[r] = net[j] - start_link
-            link_m[r] = start_link + tgt.links.link_m[j]
-            angle[r] = ang[j]
-            turns[r] = trn[j]
-            if routes:
-                sl = slice(ptr[j], ptr[j + 1])
-                pieces = (pseg[sl], pfrom[sl], pto[sl])
-                first_piece = src.access(i).start + _start_index(src, i, pieces)
-                line = graph.path_line(
-                    pieces, src.links.origin_xy[first_piece], tgt.links.origin_xy[j]
+        best = order[first]
+        t = tgt_owner[best]
+        r = t * n_n + i if swap else i * n_n + t
+        reached = np.isfinite(net[best])
+        status[r[~reached]] = "not connected: no street route between place and node"
+        best, r = best[reached], r[reached]
+        start_link = src.start_link(i)
+        network_m[r] = net[best] - start_link
+        link_m[r] = start_link + tgt.links.link_m[best]
+        angle[r] = ang[best]
+        turns[r] = trn[best]
+        if routes and len(best):
+            counts = ptr[best + 1] - ptr[best]
+            idx = np.repeat(ptr[best] - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(
+                counts.sum()
+            )
+            sl = src.access(i)
+            start = (
+                src.links.origin_xy[sl.start]
+                if sl.stop - sl.start == 1
+                else np.array([np.nan, np.nan])  # polygon entrances: the route starts there
+            )
+            pieces.append(
+                (
+                    r,
+                    counts,
+                    pseg[idx],
+                    pfrom[idx],
+                    pto[idx],
+                    np.broadcast_to(start, (len(r), 2)),
+                    tgt.links.origin_xy[best],
                 )
-                geoms[r] = shapely.reverse(line) if swap else line
+            )
+    if routes and pieces:
+        rows, counts, seg, a, b, start_xy, end_xy = (
+            np.concatenate(x) for x in zip(*pieces, strict=True)
+        )
+        lines = graph.route_lines(np.r_[0, np.cumsum(counts)], seg, a, b, start_xy, end_xy)
+        geoms[rows] = shapely.reverse(lines) if swap else lines
 
     for side, label, mine in ((place, "place", rows_p), (node, "node", rows_n)):
         bad = ~side.links.linked
@@ -418,17 +453,6 @@ def _assemble(
             od[name] = extra[col].to_numpy()[mine]
     od["geometry"] = geoms
     return od
-
-
-def _start_index(src: _Side, i: int, pieces: tuple[np.ndarray, ...]) -> int:
-    """Which of feature ``i``'s access points the route starts from."""
-    sl = src.access(i)
-    if sl.stop - sl.start == 1 or len(pieces[0]) == 0:
-        return 0
-    seg, pos = pieces[0][0], pieces[1][0]
-    edges, poss = src.links.edge[sl], src.links.pos[sl]
-    hit = np.where((edges == seg) & (np.abs(poss - pos) < 1e-6))[0]
-    return int(hit[0]) if len(hit) else 0
 
 
 def _filter_nearest(od: pd.DataFrame, nearest: int | None, per_category: bool) -> pd.DataFrame:
