@@ -19,11 +19,33 @@ from stadsrum.network.segments import SegmentGraph
 from stadsrum.progress import Progress
 from stadsrum.workflows import (
     read_network,
+    run_accessibility,
+    run_barriers,
     run_demo,
+    run_distances,
     run_network,
     run_segments,
     sample_data_dir,
 )
+
+# Analyses imported on first use, so `import stadsrum` stays light.
+_LAZY = {
+    "place_distances": "stadsrum.measures.proximity",
+    "place_summary": "stadsrum.measures.proximity",
+    "service_areas": "stadsrum.measures.proximity",
+    "attraction_accessibility": "stadsrum.measures.accessibility",
+    "barrier_analysis": "stadsrum.measures.barriers",
+    "link_features": "stadsrum.network.links",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'stadsrum' has no attribute '{name}'")
+
 
 try:
     __version__ = version("stadsrum")
@@ -42,16 +64,25 @@ __all__ = [
     "StadsrumError",
     "StreetNetwork",
     "__version__",
+    "attraction_accessibility",
+    "barrier_analysis",
     "from_graph",
+    "link_features",
+    "place_distances",
+    "place_summary",
     "prepare_network",
     "read_layer",
     "read_lines",
     "read_network",
+    "run_accessibility",
+    "run_barriers",
     "run_demo",
+    "run_distances",
     "run_network",
     "run_segments",
     "sample_data_dir",
     "segment_analysis",
+    "service_areas",
     "write_csv",
     "write_gpkg",
 ]
