@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from stadsrum.kernels.od import point_starts
 from stadsrum.kernels.search import SETTLED, reset_states, state_search
 
 
@@ -50,15 +51,7 @@ def junction_distances(
         State CSR with the entered segment's length as cost, segment lengths,
         ``segdist`` all ``inf``.
     """
-    n_src = 0
-    for i in range(len(a_edge)):
-        e = a_edge[i]
-        src[n_src] = 2 * e
-        src_cost[n_src] = a_cost[i] + seglen[e] - a_pos[i]
-        n_src += 1
-        src[n_src] = 2 * e + 1
-        src_cost[n_src] = a_cost[i] + a_pos[i]
-        n_src += 1
+    n_src = point_starts(a_edge, a_pos, a_cost, seglen, src, src_cost)
     n_order = state_search(
         src,
         src_cost,

@@ -19,6 +19,26 @@ from stadsrum.kernels.search import SETTLED, reset_states, state_search
 
 
 @njit(cache=True, nogil=True)
+def point_starts(a_edge, a_pos, a_cost, seglen, src, src_cost):
+    """Start states of points on segments: both directions, cost to the end headed for.
+
+    A point ``a_pos`` metres along segment ``e`` with starting cost ``c``
+    starts state ``2e`` at ``c + length - a_pos`` and ``2e + 1`` at
+    ``c + a_pos``. Returns the number of start states written.
+    """
+    n_src = 0
+    for i in range(len(a_edge)):
+        e = a_edge[i]
+        src[n_src] = 2 * e
+        src_cost[n_src] = a_cost[i] + seglen[e] - a_pos[i]
+        n_src += 1
+        src[n_src] = 2 * e + 1
+        src_cost[n_src] = a_cost[i] + a_pos[i]
+        n_src += 1
+    return n_src
+
+
+@njit(cache=True, nogil=True)
 def _arrival(f, end, indptr, dst, dist, settled):
     """Least cost of arriving at ``end`` of segment ``f`` from a neighbour.
 
@@ -133,15 +153,7 @@ def od_group(
         CSR of route pieces per target: segment and positions (metres from
         the segment's first vertex) to walk between, in walking order.
     """
-    n_src = 0
-    for i in range(len(a_edge)):
-        e = a_edge[i]
-        src[n_src] = 2 * e
-        src_cost[n_src] = a_cost[i] + seglen[e] - a_pos[i]
-        n_src += 1
-        src[n_src] = 2 * e + 1
-        src_cost[n_src] = a_cost[i] + a_pos[i]
-        n_src += 1
+    n_src = point_starts(a_edge, a_pos, a_cost, seglen, src, src_cost)
     n_order = state_search(
         src,
         src_cost,
@@ -268,15 +280,7 @@ def reach_group(
     cost of arriving at its end 0 and end 1 from a neighbour (``inf`` if none);
     start points lying on a segment are handled by the caller.
     """
-    n_src = 0
-    for i in range(len(a_edge)):
-        e = a_edge[i]
-        src[n_src] = 2 * e
-        src_cost[n_src] = a_cost[i] + seglen[e] - a_pos[i]
-        n_src += 1
-        src[n_src] = 2 * e + 1
-        src_cost[n_src] = a_cost[i] + a_pos[i]
-        n_src += 1
+    n_src = point_starts(a_edge, a_pos, a_cost, seglen, src, src_cost)
     n_order = state_search(
         src,
         src_cost,

@@ -356,93 +356,67 @@ def _analyse_origin(
                 segmark[touched[i] >> 1] = 0
             same = count == prev_count
             prev_count = count
-        if same:
-            # the same catchment as the previous radius: the same search and paths
-            _accumulate(
-                origin,
-                n_topo,
-                topo,
-                rank,
-                include,
-                indptr,
-                dst,
-                tcost,
-                dist,
-                sigma,
-                seglen,
-                weight,
-                depth_scale,
-                harmonic_offset,
-                want_choice,
-                segdepth,
-                segsig,
-                segmark,
-                h1,
-                h2,
-                sums[row, r_i],
-                choice[:, r_i],
-                choice_wl[:, r_i],
-            )
-            continue
-        n_use = n_order
-        if one_search:
-            if r_i > 0:
-                _reset_paths(n_prefix, order, sigma, indeg, rank, include)
-            # the states within this radius lead the pop order (costs grow with
-            # metres); a segment's other state beyond it changes no measure
-            while n_prefix < n_order and rlen[order[n_prefix]] <= limit:
-                n_prefix += 1
-            n_use = n_prefix
-        else:
-            if searched:
-                _reset_search(
-                    n_order, order, dist, rlen, pred, sigma, settled, indeg, rank, include
-                )
-            n_order = state_search(
-                src,
-                src_cost,
-                src_cost,
-                2,
-                big if catchment else radius,
-                limit if catchment else big,
-                segdist,
-                indptr,
-                dst,
-                tcost,
-                tlen,
-                dist,
-                rlen,
-                pred,
-                settled,
-                order,
-                hkey,
-                hval,
-            )
-            searched = True
+        # the same catchment as the previous radius: the same search and paths
+        if not same:
             n_use = n_order
-        for i in range(n_use):
-            s = order[i]
-            if settled[s] == SETTLED and (not use_catchment or segdist[s >> 1] <= limit):
-                include[s] = 1
-        if want_choice and has_free_moves:
-            n_topo = _topological(
-                origin,
-                n_use,
-                order,
-                include,
-                indptr,
-                dst,
-                tcost,
-                dist,
-                sigma,
-                indeg,
-                rank,
-                topo,
-            )
-        else:
-            n_topo = _pop_order(
-                n_use, order, include, indptr, dst, tcost, dist, sigma, rank, topo, want_choice
-            )
+            if one_search:
+                if r_i > 0:
+                    _reset_paths(n_prefix, order, sigma, indeg, rank, include)
+                # the states within this radius lead the pop order (costs grow with
+                # metres); a segment's other state beyond it changes no measure
+                while n_prefix < n_order and rlen[order[n_prefix]] <= limit:
+                    n_prefix += 1
+                n_use = n_prefix
+            else:
+                if searched:
+                    _reset_search(
+                        n_order, order, dist, rlen, pred, sigma, settled, indeg, rank, include
+                    )
+                n_order = state_search(
+                    src,
+                    src_cost,
+                    src_cost,
+                    2,
+                    big if catchment else radius,
+                    limit if catchment else big,
+                    segdist,
+                    indptr,
+                    dst,
+                    tcost,
+                    tlen,
+                    dist,
+                    rlen,
+                    pred,
+                    settled,
+                    order,
+                    hkey,
+                    hval,
+                )
+                searched = True
+                n_use = n_order
+            for i in range(n_use):
+                s = order[i]
+                if settled[s] == SETTLED and (not use_catchment or segdist[s >> 1] <= limit):
+                    include[s] = 1
+            if want_choice and has_free_moves:
+                n_topo = _topological(
+                    origin,
+                    n_use,
+                    order,
+                    include,
+                    indptr,
+                    dst,
+                    tcost,
+                    dist,
+                    sigma,
+                    indeg,
+                    rank,
+                    topo,
+                )
+            else:
+                n_topo = _pop_order(
+                    n_use, order, include, indptr, dst, tcost, dist, sigma, rank, topo, want_choice
+                )
         _accumulate(
             origin,
             n_topo,
