@@ -174,7 +174,7 @@ def qgis_fields(frame: Any, template: QgsFields | None = None) -> QgsFields:
             name = FID_RENAMED if field.name().lower() == "fid" else field.name()
             known[name] = field
     fields = QgsFields()
-    geometry_name = frame.geometry.name
+    geometry_name = geometry_column(frame)
     for name in frame.columns:
         if name == geometry_name:
             continue
@@ -195,10 +195,27 @@ def qgis_fields(frame: Any, template: QgsFields | None = None) -> QgsFields:
     return fields
 
 
+def geometry_column(frame: Any) -> str | None:
+    """Name of the frame's geometry column; ``None`` for a table (a plain DataFrame)."""
+    import geopandas as gpd
+
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return None
+    try:
+        return str(frame.geometry.name)
+    except AttributeError:  # a GeoDataFrame whose geometry column was dropped
+        return None
+
+
 def wkb_type(frame: Any) -> int:
-    """The QGIS geometry type for a frame's geometries (multi when any is multi-part)."""
+    """The QGIS geometry type for a frame's geometries (multi when any is multi-part).
+
+    A table without geometry (a plain DataFrame) is ``NoGeometry``.
+    """
     import shapely
 
+    if geometry_column(frame) is None:
+        return QgsWkbTypes.NoGeometry
     geoms = frame.geometry.array
     types = set(frame.geom_type.dropna())
     multi = any(t.startswith("Multi") for t in types)
@@ -222,16 +239,23 @@ def write_frame(
     *,
     feedback: QgsProcessingFeedback | None = None,
 ) -> int:
-    """Add the frame's rows to ``sink`` as features; returns the number written."""
+    """Add the frame's rows to ``sink`` as features; returns the number written.
+
+    A plain DataFrame (a table) gives features without geometry.
+    """
     import shapely
 
-    geometry_name = frame.geometry.name
+    geometry_name = geometry_column(frame)
     names = [fields.at(i).name() for i in range(fields.count())]
     columns = [_column_values(frame[name], fields.at(i)) for i, name in enumerate(names)]
-    # An explicit dimension: inside QGIS on Linux, shapely's wheel may call QGIS's own,
-    # older GEOS (its symbols come first), which rejects shapely's default of 4.
-    has_z = bool(shapely.has_z(frame[geometry_name].array).any())
-    wkbs = shapely.to_wkb(frame[geometry_name].array, output_dimension=3 if has_z else 2)
+    wkbs: Any
+    if geometry_name is None:
+        wkbs = [None] * len(frame)
+    else:
+        # An explicit dimension: inside QGIS on Linux, shapely's wheel may call QGIS's own,
+        # older GEOS (its symbols come first), which rejects shapely's default of 4.
+        has_z = bool(shapely.has_z(frame[geometry_name].array).any())
+        wkbs = shapely.to_wkb(frame[geometry_name].array, output_dimension=3 if has_z else 2)
     features = []
     for row, wkb in enumerate(wkbs):
         feature = QgsFeature(fields)

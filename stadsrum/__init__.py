@@ -36,6 +36,8 @@ _LAZY = {
     "attraction_accessibility": "stadsrum.measures.accessibility",
     "barrier_analysis": "stadsrum.measures.barriers",
     "link_features": "stadsrum.network.links",
+    "compare": "stadsrum.measures.compare",
+    "write_report": "stadsrum.report",
 }
 
 
@@ -47,10 +49,13 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'stadsrum' has no attribute '{name}'")
 
 
-try:
-    __version__ = version("stadsrum")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0+unknown"
+try:  # the copy bundled in the QGIS plugin zip has its version stamped (plugin_zip.py)
+    from stadsrum._version import __version__
+except ImportError:
+    try:
+        __version__ = version("stadsrum")
+    except PackageNotFoundError:  # running from a source tree without installing
+        __version__ = "0.0.0+unknown"
 
 __all__ = [
     "SEGMENT_MEASURES",
@@ -66,6 +71,7 @@ __all__ = [
     "__version__",
     "attraction_accessibility",
     "barrier_analysis",
+    "compare",
     "from_graph",
     "link_features",
     "place_distances",
@@ -85,4 +91,5 @@ __all__ = [
     "service_areas",
     "write_csv",
     "write_gpkg",
+    "write_report",
 ]

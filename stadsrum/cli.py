@@ -515,6 +515,178 @@ def barriers(
 
 @app.command()
 @_guarded
+def compare(
+    base: Annotated[
+        str,
+        typer.Option(
+            "--base", help="Street network before: line layer, .osm/.pbf or network GPKG."
+        ),
+    ],
+    proposal: Annotated[
+        str,
+        typer.Option(
+            "--proposal",
+            help="Lines the plan adds; rows with action=remove remove the streets they follow.",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
+    places: Annotated[
+        str | None, typer.Option("--places", help="Places: distances before and after.")
+    ] = None,
+    nodes: Annotated[str | None, typer.Option("--nodes", help="Key nodes (with --places).")] = None,
+    attractions: Annotated[
+        str | None, typer.Option("--attractions", help="Attractions: accessibility before/after.")
+    ] = None,
+    cost: Annotated[
+        str, typer.Option(help="Segment analysis costs: angular, metric, steps, time.")
+    ] = "angular",
+    radii: Annotated[
+        str, typer.Option(help="Segment analysis radii in metres, n for the whole network.")
+    ] = "n",
+    measures: Annotated[
+        str, typer.Option(help="Segment measures compared (comma list).")
+    ] = "integration,choice,reach_length",
+    radius_mode: Annotated[
+        RadiusModeChoice, typer.Option(help="catchment or route (see stadsrum segments).")
+    ] = RadiusModeChoice.catchment,
+    no_segments: Annotated[
+        bool, typer.Option("--no-segments", help="Skip the segment analysis.")
+    ] = False,
+    action: Annotated[
+        str, typer.Option(help="Column of the proposal saying add or remove.")
+    ] = "action",
+    proposal_id: Annotated[
+        str | None, typer.Option(help="Id column of the proposal (for messages).")
+    ] = None,
+    snap_tolerance: Annotated[
+        float, typer.Option(help="Largest distance (m) from a proposal's end to the network.")
+    ] = 1.0,
+    place_id: Annotated[str, typer.Option(help="Id column of the places.")] = "place_id",
+    node_id: Annotated[str, typer.Option(help="Id column of the nodes.")] = "node_id",
+    node_category: Annotated[str | None, typer.Option(help="Category column of the nodes.")] = None,
+    thresholds: Annotated[
+        str, typer.Option(help="Minutes of walking: nodes within each, per place.")
+    ] = "10,15",
+    access_radii: Annotated[
+        str, typer.Option(help="Accessibility radii in metres, n for no limit.")
+    ] = "n",
+    category: Annotated[
+        str | None, typer.Option(help="Category column of the attractions.")
+    ] = None,
+    max_link: Annotated[
+        float, typer.Option(help="Largest distance (m) from a place or node to the network.")
+    ] = 200.0,
+    speed: Annotated[float, typer.Option(help="Walking speed, metres per second.")] = 1.3,
+    network_layer: NetworkLayer = None,
+    proposal_layer: Annotated[str | None, typer.Option(help="Layer in the proposal file.")] = None,
+    places_layer: Annotated[str | None, typer.Option(help="Layer in the places file.")] = None,
+    nodes_layer: Annotated[str | None, typer.Option(help="Layer in the nodes file.")] = None,
+    attractions_layer: Annotated[
+        str | None, typer.Option(help="Layer in the attractions file.")
+    ] = None,
+    mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
+    threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Before/after a plan proposal: the same analyses on both networks, *_diff layers."""
+    progress = TqdmProgress(disable=quiet)
+    result = workflows.run_compare(
+        base,
+        proposal,
+        out,
+        places=places,
+        nodes=nodes,
+        attractions=attractions,
+        network_layer=network_layer,
+        proposal_layer=proposal_layer,
+        places_layer=places_layer,
+        nodes_layer=nodes_layer,
+        attractions_layer=attractions_layer,
+        mode=mode.value,
+        cost=cost,
+        radii=radii,
+        measures=measures,
+        radius_mode=radius_mode.value,
+        segments=not no_segments,
+        action=action,
+        snap_tolerance=snap_tolerance,
+        proposal_id=proposal_id,
+        place_id=place_id,
+        node_id=node_id,
+        node_category=node_category,
+        max_link=max_link,
+        speed=speed,
+        thresholds=thresholds,
+        access_radii=access_radii,
+        category=category,
+        threads=threads,
+        progress=progress,
+    )
+    if not quiet:
+        summary = result.comparison.summary
+        typer.echo(
+            f"links added: {summary['links_added']}, segments removed: "
+            f"{summary['segments_removed']}"
+            + (
+                f", place-node routes shorter: {summary['od_pairs_shorter']} of "
+                f"{summary['od_pairs']}"
+                if "od_pairs" in summary
+                else ""
+            )
+        )
+        typer.echo(f"written: {result.path}")
+
+
+class LangChoice(StrEnum):
+    sv = "sv"
+    en = "en"
+
+
+@app.command()
+@_guarded
+def report(
+    results: Annotated[
+        list[str],
+        typer.Argument(help="Result GeoPackages written by stadsrum, or folders holding them."),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for report.html and .pdf.")],
+    lang: Annotated[
+        LangChoice, typer.Option(help="Language of the report: sv (Swedish) or en (English).")
+    ] = LangChoice.sv,
+    title: Annotated[str | None, typer.Option(help="Title of the report.")] = None,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """HTML and PDF report: maps, tables and a plain-language text per analysis."""
+    progress = TqdmProgress(disable=quiet)
+    result = workflows.run_report(results, out, lang=lang.value, title=title, progress=progress)
+    if not quiet:
+        typer.echo(f"written: {result.html}")
+        typer.echo(f"written: {result.pdf}")
+
+
+@app.command("run")
+@_guarded
+def run_study(
+    study: Annotated[
+        Path, typer.Argument(help="Study file (TOML): network, analyses, options, outputs.")
+    ],
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """A whole study from one TOML file, checked before anything runs."""
+    from stadsrum.study import run_study as run
+
+    progress = TqdmProgress(disable=quiet)
+    result = run(study, progress=progress)
+    if not quiet:
+        for path in result["paths"]:
+            typer.echo(f"written: {path}")
+
+
+@app.command()
+@_guarded
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path(
         "stadsrum-demo"

@@ -4,7 +4,8 @@ The zip holds one folder, :data:`PLUGIN_FOLDER`, with the plugin from
 ``qgis_plugin/``, the top-level ``metadata.txt`` (its ``version`` stamped from
 ``pyproject.toml``), the licence, the Swedish translation compiled to Qt's
 ``.qm`` format, and a copy of the ``stadsrum`` core under ``bundled/``, which
-the plugin puts first on ``sys.path``. Only a source checkout can build it.
+the plugin puts first on ``sys.path`` (with its version stamped into
+``stadsrum/_version.py``). Only a source checkout can build it.
 
 The ``.qm`` writer here is a small re-implementation of Qt's ``lrelease``
 (the format QTranslator reads), so packaging needs no Qt tools.
@@ -31,12 +32,15 @@ __all__ = [
     "project_version",
     "source_root",
     "stamp_version",
+    "version_module",
 ]
 
 log = logging.getLogger(__name__)
 
 PLUGIN_FOLDER = "stadsrum_plugin"
 """Folder name of the plugin inside the zip, and so in QGIS's plugin folder."""
+VERSION_MODULE = "stadsrum/_version.py"
+"""Module stamped into the bundled core with the version (``stadsrum.__version__``)."""
 
 _SKIP_DIRS = {"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
 _SKIP_SUFFIXES = {".pyc", ".pyo", ".qm", ".nbi", ".nbc"}
@@ -73,6 +77,11 @@ def stamp_version(metadata: str, version: str) -> str:
     return text
 
 
+def version_module(version: str) -> str:
+    """Text of the ``stadsrum/_version.py`` written into the bundled core."""
+    return f'"""Written by stadsrum plugin-zip."""\n\n__version__ = {version!r}\n'
+
+
 def build_plugin_zip(out_dir: str | Path, *, root: str | Path | None = None) -> Path:
     """Write ``stadsrum_plugin-VERSION.zip`` into ``out_dir`` and return its path.
 
@@ -104,7 +113,10 @@ def build_plugin_zip(out_dir: str | Path, *, root: str | Path | None = None) -> 
             zf.write(base / "LICENSE", f"{PLUGIN_FOLDER}/LICENSE")
         for path in _files(base / "stadsrum"):
             rel = path.relative_to(base).as_posix()
-            zf.write(path, f"{PLUGIN_FOLDER}/bundled/{rel}")
+            if rel != VERSION_MODULE:
+                zf.write(path, f"{PLUGIN_FOLDER}/bundled/{rel}")
+        # the bundled copy is not an installed distribution: it reads its version from here
+        zf.writestr(f"{PLUGIN_FOLDER}/bundled/{VERSION_MODULE}", version_module(version))
     log.info("wrote %s", target)
     return target
 

@@ -7,6 +7,7 @@ atomically; it returns the in-memory results too, so scripts can go on.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,15 +24,19 @@ from stadsrum.progress import ProgressLike, as_progress
 __all__ = [
     "AccessibilityResult",
     "BarriersResult",
+    "CompareResult",
     "DistancesResult",
     "NetworkResult",
     "SegmentsResult",
     "read_network",
     "run_accessibility",
     "run_barriers",
+    "run_compare",
     "run_demo",
     "run_distances",
+    "run_export",
     "run_network",
+    "run_report",
     "run_segments",
     "sample_data_dir",
 ]
@@ -668,6 +673,198 @@ def run_barriers(
     return BarriersResult(network=net, layers=result.layers, path=path)
 
 
+@dataclass
+class CompareResult:
+    """A before/after comparison of a proposal and where it was written."""
+
+    comparison: Any
+    layers: dict[str, Any]
+    path: Path | None
+
+
+def run_compare(
+    network: str | Path | gpd.GeoDataFrame | StreetNetwork,
+    proposal: str | Path | gpd.GeoDataFrame,
+    out: str | Path | None,
+    *,
+    places: str | Path | gpd.GeoDataFrame | None = None,
+    nodes: str | Path | gpd.GeoDataFrame | None = None,
+    attractions: str | Path | gpd.GeoDataFrame | None = None,
+    network_layer: str | None = None,
+    proposal_layer: str | None = None,
+    places_layer: str | None = None,
+    nodes_layer: str | None = None,
+    attractions_layer: str | None = None,
+    mode: str = "walk",
+    prepare: str | None = None,
+    cost: str | list[str] = "angular",
+    radii: str | list[float | int | str] = "n",
+    measures: str | list[str] | None = None,
+    radius_mode: str = "catchment",
+    segments: bool = True,
+    action: str | None = "action",
+    snap_tolerance: float = 1.0,
+    proposal_id: str | None = None,
+    place_id: str = "place_id",
+    node_id: str = "node_id",
+    node_category: str | None = None,
+    max_link: float = 200.0,
+    speed: float = 1.3,
+    thresholds: str | list[float] = "10,15",
+    access_cost: str = "metric",
+    access_radii: str | list[float | int | str] = "n",
+    decay: str = "none",
+    value: str | None = None,
+    category: str | None = None,
+    threads: int | None = None,
+    progress: ProgressLike | None = None,
+) -> CompareResult:
+    """Before/after comparison of a plan proposal (``stadsrum compare``).
+
+    Runs segment analysis (and place-to-node distances with ``places`` and
+    ``nodes``, accessibility with ``attractions``) on the network before and
+    after the proposal, and writes the difference layers ``segments_diff``,
+    ``od_diff``, ``places_diff``, ``accessibility_diff``, the ``proposal``
+    lines and ``run_metadata`` to ``out`` (see
+    :mod:`stadsrum.measures.compare`).
+    """
+    from stadsrum.measures.compare import COMPARE_MEASURES, compare
+
+    progress = as_progress(progress)
+    net = _network(network, layer=network_layer, mode=mode, prepare=prepare, progress=progress)
+    proposal_gdf = _features(proposal, layer=proposal_layer, what="proposal")
+    place_gdf = _features(places, layer=places_layer, what="places") if places is not None else None
+    node_gdf = _features(nodes, layer=nodes_layer, what="nodes") if nodes is not None else None
+    attraction_gdf = (
+        _features(attractions, layer=attractions_layer, what="attractions")
+        if attractions is not None
+        else None
+    )
+    measure_list = (
+        [m.strip() for m in measures.split(",") if m.strip()]
+        if isinstance(measures, str)
+        else list(measures or COMPARE_MEASURES)
+    )
+    limits = _minutes(thresholds)
+    result = compare(
+        net,
+        proposal_gdf,
+        places=place_gdf,
+        nodes=node_gdf,
+        attractions=attraction_gdf,
+        cost=cost,
+        radii=radii,
+        measures=measure_list,
+        radius_mode=radius_mode,
+        segments=segments,
+        action=action,
+        snap_tolerance=snap_tolerance,
+        proposal_label=proposal_id,
+        place_id=place_id,
+        node_id=node_id,
+        node_category=node_category,
+        max_link=max_link,
+        speed=speed,
+        thresholds=limits,
+        access_cost=access_cost,
+        access_radii=access_radii,
+        decay=decay,
+        value=value,
+        category=category,
+        threads=threads,
+        progress=progress,
+    )
+    path = None
+    if out is not None:
+        params = {
+            "cost": cost,
+            "radii": radii,
+            "measures": measure_list,
+            "radius_mode": radius_mode,
+            "segments": segments,
+            "action": action,
+            "snap_tolerance": snap_tolerance,
+            "proposal_id": proposal_id,
+            "place_id": place_id,
+            "node_id": node_id,
+            "node_category": node_category,
+            "max_link": max_link,
+            "speed": speed,
+            "thresholds": limits,
+            "access_cost": access_cost,
+            "access_radii": access_radii,
+            "decay": decay,
+            "value": value,
+            "category": category,
+        }
+        inputs = {
+            "network": _source_name(network),
+            "proposal": _source_name(proposal),
+            "places": _source_name(places),
+            "nodes": _source_name(nodes),
+            "attractions": _source_name(attractions),
+        }
+        meta = run_metadata("compare", params, inputs=inputs, extra={"summary": result.summary})
+        path = write_gpkg(out, result.layers, metadata=meta)
+    return CompareResult(comparison=result, layers=result.layers, path=path)
+
+
+def run_report(
+    sources: str | Path | Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    lang: str = "sv",
+    title: str | None = None,
+    progress: ProgressLike | None = None,
+) -> Any:
+    """HTML and PDF report of result GeoPackages (``stadsrum report``).
+
+    ``sources`` are GeoPackages written by stadsrum, or folders holding them;
+    writes ``report.html`` (self-contained, images embedded) and
+    ``report.pdf`` to ``out_dir`` and returns a
+    :class:`stadsrum.report.ReportResult`.
+    """
+    from stadsrum.report import write_report
+
+    progress = as_progress(progress)
+    progress.message(f"writing the report ({lang})")
+    return write_report(sources, out_dir, lang=lang, title=title)
+
+
+def run_export(
+    sources: str | Path | Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    formats: str | list[str] = "csv",
+) -> list[Path]:
+    """Every layer of result GeoPackages as CSV (tables) and/or GeoParquet, for researchers.
+
+    Files are named ``{file stem}_{layer}.csv`` / ``.parquet``; CSV drops the
+    geometry, GeoParquet keeps it with its CRS (needs pyarrow).
+    """
+    import pyogrio
+
+    from stadsrum.io.writers import write_csv, write_parquet
+    from stadsrum.report import collect_sources
+
+    wanted = [f.strip() for f in formats.split(",")] if isinstance(formats, str) else list(formats)
+    unknown = sorted(set(wanted) - {"csv", "parquet"})
+    if unknown:
+        raise InputError(f"export formats must be csv and/or parquet, not {', '.join(unknown)}")
+    out = Path(out_dir)
+    written: list[Path] = []
+    for path in collect_sources(sources):
+        for name in (str(n) for n in pyogrio.list_layers(path)[:, 0]):
+            if name in ("layer_styles",):
+                continue
+            frame = pyogrio.read_dataframe(path, layer=name)
+            if "csv" in wanted:
+                written.append(write_csv(out / f"{path.stem}_{name}.csv", frame))
+            if "parquet" in wanted and name != "run_metadata":
+                written.append(write_parquet(out / f"{path.stem}_{name}.parquet", frame))
+    return written
+
+
 def run_demo(
     out_dir: str | Path = "stadsrum-demo", *, progress: ProgressLike | None = None
 ) -> dict[str, Any]:
@@ -720,11 +917,36 @@ def run_demo(
         proposal_id="proposal_id",
         progress=progress,
     )
+    progress.message("before/after the sample proposal (two footbridges)")
+    comparison = run_compare(
+        result.network,
+        f"{layers}|layername=proposal",
+        out_dir / "compare.gpkg",
+        places=f"{layers}|layername=places",
+        nodes=f"{layers}|layername=nodes",
+        attractions=f"{layers}|layername=nodes",
+        cost="angular",
+        radii="800,n",
+        node_category="category",
+        category="category",
+        access_radii="300,600,n",
+        proposal_id="proposal_id",
+        progress=progress,
+    )
+    gpkgs = [
+        p
+        for p in (result.path, seg.path, dist.path, access.path, barriers.path, comparison.path)
+        if p is not None
+    ]
+    researcher = [p for p in (dist.path, comparison.path) if p is not None]
+    tables = run_export(researcher, out_dir / "tables", formats="csv")
+    report = run_report(gpkgs, out_dir / "report", lang="sv", progress=progress)
     summary = "\n".join(
         [
             result.network.summary(),
             _segments_summary(seg.segments),
             _distances_summary(dist.layers["place_summary"]),
+            _compare_summary(comparison.comparison.summary),
         ]
     )
     summary_path = out_dir / "summary.txt"
@@ -741,9 +963,32 @@ def run_demo(
         "distances": dist,
         "accessibility": access,
         "barriers": barriers,
-        "paths": [result.path, seg.path, dist.path, access.path, barriers.path, summary_path],
+        "compare": comparison,
+        "report": report,
+        "paths": [
+            result.path,
+            seg.path,
+            dist.path,
+            access.path,
+            barriers.path,
+            comparison.path,
+            report.html,
+            report.pdf,
+            out_dir / "tables",
+            summary_path,
+        ],
+        "tables": tables,
         "summary": summary,
     }
+
+
+def _compare_summary(summary: dict[str, Any]) -> str:
+    """Lines on what the sample proposal changes."""
+    return (
+        f"proposal: {summary['links_added']} link(s) added; "
+        f"{summary.get('od_pairs_shorter', 0)} of {summary.get('od_pairs', 0)} place-node routes "
+        f"shorter, by up to {summary.get('od_largest_saving_min') or 0:.1f} min"
+    )
 
 
 def _distances_summary(summary: gpd.GeoDataFrame) -> str:

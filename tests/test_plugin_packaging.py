@@ -124,7 +124,7 @@ def test_bundled_core_is_what_the_plugin_imports(tmp_path):
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); "
         "import stadsrum_plugin; stadsrum_plugin.use_bundled_core(); "
-        "import stadsrum; print(stadsrum.__file__)"
+        "import stadsrum; print(stadsrum.__file__); print(stadsrum.__version__)"
     )
     out = subprocess.run(
         [sys.executable, "-W", "error", "-c", code, str(folder.parent)],
@@ -133,7 +133,11 @@ def test_bundled_core_is_what_the_plugin_imports(tmp_path):
         text=True,
         cwd=tmp_path,
     )
-    assert Path(out.stdout.strip()).is_relative_to(folder / "bundled" / "stadsrum")
+    path, version = out.stdout.split()
+    assert Path(path).is_relative_to(folder / "bundled" / "stadsrum")
+    # the bundled copy is no installed distribution, yet knows its version
+    assert version == _pyproject()["project"]["version"]
+    assert not (ROOT / "stadsrum" / "_version.py").exists()  # stamped into the zip only
 
 
 def test_plugin_zip_needs_a_source_checkout(tmp_path):
@@ -234,7 +238,7 @@ def test_every_label_has_a_swedish_translation_and_none_is_stale():
 
 def test_every_algorithm_has_help_in_english_and_swedish():
     for module in (PLUGIN / "algorithms").glob("*.py"):
-        if module.stem in ("__init__", "base"):
+        if module.stem in ("__init__", "base", "common"):
             continue
         for lang in ("en", "sv"):
             text = (PLUGIN / "help" / lang / f"{module.stem}.html").read_text(encoding="utf-8")
@@ -243,6 +247,14 @@ def test_every_algorithm_has_help_in_english_and_swedish():
     segments = (PLUGIN / "help" / "sv" / "segments.html").read_text(encoding="utf-8")
     for measure in ("integration", "choice", "nain", "nach", "mean_depth", "harmonic"):
         assert measure in segments
+    # each output explained to a planner, in both languages
+    for lang in ("en", "sv"):
+        barriers = (PLUGIN / "help" / lang / "barriers.html").read_text(encoding="utf-8")
+        for column in ("stretch_m", "detour_ratio", "gain_m", "change_m", "reach_10min_loss"):
+            assert column in barriers, (lang, column)
+        distances = (PLUGIN / "help" / lang / "distances.html").read_text(encoding="utf-8")
+        for column in ("total_m", "walk_min", "detour_ratio", "area_m2", "nodes_within_10min"):
+            assert column in distances, (lang, column)
 
 
 # --- architecture ---------------------------------------------------------------------------
@@ -289,8 +301,15 @@ def test_dependency_minimums_match_pyproject():
         pinned[name.strip()] = minimum.strip()
     for dist, (_module, minimum) in deps.REQUIREMENTS.items():
         assert pinned[dist] == minimum, dist
-    # the rest are for the command line only, or not imported by the core at all
-    assert set(pinned) - set(deps.REQUIREMENTS) == {"typer", "tqdm", "osmnx"}
+    # the rest are for the command line only, or not imported by the core at all;
+    # matplotlib and mapclassify only for the report (styles fall back to quantiles)
+    assert set(pinned) - set(deps.REQUIREMENTS) == {
+        "typer",
+        "tqdm",
+        "osmnx",
+        "matplotlib",
+        "mapclassify",
+    }
 
 
 def test_dependency_check_names_missing_and_old_packages():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import numpy as np
 import pyogrio
 import pytest
@@ -64,3 +66,19 @@ def test_demo_writes_the_prepared_network(tmp_path):
     assert len(areas) == 3 * len(places)
     access = pyogrio.read_dataframe(tmp_path / "demo" / "accessibility.gpkg", layer="accessibility")
     assert (access.reach_rn == len(nodes)).all()
+    # styled GeoPackages, the comparison for the sample proposal and the report
+    with sqlite3.connect(tmp_path / "demo" / "segments.gpkg") as con:
+        assert con.execute(
+            "SELECT useAsDefault FROM layer_styles WHERE f_table_name = 'segments'"
+        ).fetchone() == (1,)
+    compare = tmp_path / "demo" / "compare.gpkg"
+    diff_layers = {"segments_diff", "od_diff", "places_diff", "accessibility_diff"}
+    assert diff_layers <= {str(n) for n in pyogrio.list_layers(compare)[:, 0]}
+    seg_diff = pyogrio.read_dataframe(compare, layer="segments_diff")
+    assert seg_diff["new"].sum() == 2
+    od_diff = pyogrio.read_dataframe(compare, layer="od_diff")
+    assert (od_diff["walk_min_change"] <= 1e-9).all()
+    assert (od_diff["walk_min_change"] < -1).any()
+    for name in ("report.html", "report.pdf"):
+        assert (tmp_path / "demo" / "report" / name).stat().st_size > 100_000
+    assert "proposal:" in summary

@@ -1,8 +1,27 @@
 """One module per algorithm; :data:`ALGORITHMS` lists them for the provider."""
 
+from .accessibility import AccessibilityAlgorithm
+from .barriers import BarriersAlgorithm
+from .compare import CompareAlgorithm
+from .distances import DistancesAlgorithm
 from .network import NetworkAlgorithm
 from .segments import SegmentsAlgorithm
 
-ALGORITHMS = (NetworkAlgorithm, SegmentsAlgorithm)
+ALGORITHMS = (
+    NetworkAlgorithm,
+    SegmentsAlgorithm,
+    DistancesAlgorithm,
+    AccessibilityAlgorithm,
+    BarriersAlgorithm,
+    CompareAlgorithm,
+)
 
-__all__ = ["ALGORITHMS", "NetworkAlgorithm", "SegmentsAlgorithm"]
+__all__ = [
+    "ALGORITHMS",
+    "AccessibilityAlgorithm",
+    "BarriersAlgorithm",
+    "CompareAlgorithm",
+    "DistancesAlgorithm",
+    "NetworkAlgorithm",
+    "SegmentsAlgorithm",
+]

@@ -103,7 +103,12 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
         feedback: QgsProcessingFeedback,
         progress: Any,
     ) -> dict[str, Any]:
-        """Read inputs, call the core, return ``{sink parameter: GeoDataFrame}``."""
+        """Read inputs, call the core, return ``{sink parameter: GeoDataFrame}``.
+
+        A plain DataFrame is written as a table without geometry; a sink left
+        out of the dictionary (an optional output whose inputs were not given)
+        is not created.
+        """
         raise NotImplementedError
 
     def processAlgorithm(
@@ -131,10 +136,17 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
         if feedback.isCanceled():
             raise QgsProcessingException(tr("Cancelled by the user; nothing was written."))
         # sinks are made only now, so a failed or cancelled run creates no output
-        return {
-            key: self.write_output(parameters, key, context, frame, feedback)
-            for key, frame in frames.items()
-        }
+        results = {}
+        for key, frame in frames.items():
+            if frame is not None and not self.skipped(parameters, key):
+                results[key] = self.write_output(parameters, key, context, frame, feedback)
+        return results
+
+    def skipped(self, parameters: dict[str, Any], name: str) -> bool:
+        """Whether the user chose to skip the optional output ``name``."""
+        definition = self.parameterDefinition(name)
+        optional = bool(definition.flags() & QgsProcessingParameterDefinition.FlagOptional)
+        return optional and parameters.get(name) in (None, "")
 
     def _wait_for_other_runs(self, feedback: QgsProcessingFeedback) -> None:
         """Take the core lock, waiting (cancellable) while another analysis runs."""
@@ -255,6 +267,16 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
             return None
         return self.input_frame(parameters, name, context, feedback, allow_osm_file=False)
 
+    def template_input(self, output: str) -> str:
+        """The input whose field definitions the sink ``output`` keeps for its columns."""
+        return self.TEMPLATE_INPUT
+
+    def field_value(
+        self, parameters: dict[str, Any], name: str, context: QgsProcessingContext
+    ) -> str | None:
+        """The chosen field of a field parameter, ``None`` when none is chosen."""
+        return self.parameterAsString(parameters, name, context) or None
+
     def write_output(
         self,
         parameters: dict[str, Any],
@@ -268,22 +290,30 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
             StylePostProcessor,
             crs_from_pyproj,
             default_style,
+            geometry_column,
             qgis_fields,
             wkb_type,
             write_frame,
         )
 
-        template = self._templates.get(self.TEMPLATE_INPUT)
+        template = self._templates.get(self.template_input(name))
         fields = qgis_fields(frame, template)
+        crs = crs_from_pyproj(frame.crs if geometry_column(frame) else None)
         sink, dest_id = self.parameterAsSink(
-            parameters, name, context, fields, wkb_type(frame), crs_from_pyproj(frame.crs)
+            parameters, name, context, fields, wkb_type(frame), crs
         )
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, name))
         write_frame(frame, sink, fields, feedback=feedback)
         layer_name = self.STYLES.get(name)
         if layer_name and context.willLoadLayerOnCompletion(dest_id):
-            qml = default_style(layer_name, frame)
+            try:
+                qml = default_style(layer_name, frame)
+            except Exception as exc:  # a style is a nicety: never fail a finished analysis
+                feedback.pushWarning(
+                    tr("No default style for {layer}: {error}").format(layer=layer_name, error=exc)
+                )
+                qml = None
             if qml:
                 processor = StylePostProcessor(qml)
                 _STYLE_KEEPALIVE.append(processor)

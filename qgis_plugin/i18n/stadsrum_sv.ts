@@ -203,5 +203,333 @@
         <source>Segment analysis</source>
         <translation>Segmentanalys</translation>
     </message>
+    <message>
+        <source>Accessibility</source>
+        <translation>Tillgänglighet</translation>
+    </message>
+    <message>
+        <source>Attraction accessibility (place syntax)</source>
+        <translation>Tillgänglighet till målpunkter (place syntax)</translation>
+    </message>
+    <message>
+        <source>Attraction category field</source>
+        <translation>Fält med målpunktens kategori</translation>
+    </message>
+    <message>
+        <source>Attractions: shops, schools, stops... (points or polygons)</source>
+        <translation>Målpunkter: butiker, skolor, hållplatser... (punkter eller polygoner)</translation>
+    </message>
+    <message>
+        <source>Barrier analysis</source>
+        <translation>Barriäranalys</translation>
+    </message>
+    <message>
+        <source>Barrier category field (default: category)</source>
+        <translation>Fält med barriärens kategori (standard: category)</translation>
+    </message>
+    <message>
+        <source>Barrier effect per place</source>
+        <translation>Barriäreffekt per plats</translation>
+    </message>
+    <message>
+        <source>Barrier features and crossings closer than this are one (metres)</source>
+        <translation>Barriärobjekt och passager närmare än så räknas som ett (meter)</translation>
+    </message>
+    <message>
+        <source>Barrier stretches between crossings</source>
+        <translation>Barriärsträckor mellan passager</translation>
+    </message>
+    <message>
+        <source>Barriers</source>
+        <translation>Barriärer</translation>
+    </message>
+    <message>
+        <source>Barriers: railways, motorways, water... (lines or polygons)</source>
+        <translation>Barriärer: järnvägar, motorleder, vatten... (linjer eller polygoner)</translation>
+    </message>
+    <message>
+        <source>Buildings no new crossing may pass through (polygons)</source>
+        <translation>Byggnader som ingen ny passage får gå genom (polygoner)</translation>
+    </message>
+    <message>
+        <source>Candidate new crossings, ranked</source>
+        <translation>Tänkbara nya passager, rangordnade</translation>
+    </message>
+    <message>
+        <source>Choose this many new crossings together (0: none)</source>
+        <translation>Välj så här många nya passager tillsammans (0: inga)</translation>
+    </message>
+    <message>
+        <source>Compute the barrier effect (slower)</source>
+        <translation>Beräkna barriäreffekten (långsammare)</translation>
+    </message>
+    <message>
+        <source>Crossings</source>
+        <translation>Passager</translation>
+    </message>
+    <message>
+        <source>Decay exponent c (pow, curve, divide)</source>
+        <translation>Avtagandets exponent c (pow, curve, divide)</translation>
+    </message>
+    <message>
+        <source>Detour</source>
+        <translation>Omväg</translation>
+    </message>
+    <message>
+        <source>Detour grid spacing (metres)</source>
+        <translation>Rutnätets avstånd för omvägar (meter)</translation>
+    </message>
+    <message>
+        <source>Detour measured from</source>
+        <translation>Omvägen mäts från</translation>
+    </message>
+    <message>
+        <source>Detour per place</source>
+        <translation>Omväg per plats</translation>
+    </message>
+    <message>
+        <source>Distance decay of reach</source>
+        <translation>Avståndsavtagande för räckvidden</translation>
+    </message>
+    <message>
+        <source>Distances and accessibility</source>
+        <translation>Avstånd och tillgänglighet</translation>
+    </message>
+    <message>
+        <source>Distances and routes (place to node)</source>
+        <translation>Avstånd och vägar (plats till nod)</translation>
+    </message>
+    <message>
+        <source>Draw the routes (otherwise straight lines)</source>
+        <translation>Rita vägarna (annars raka linjer)</translation>
+    </message>
+    <message>
+        <source>Field naming the barrier each feature belongs to</source>
+        <translation>Fält som anger vilken barriär varje objekt hör till</translation>
+    </message>
+    <message>
+        <source>Keep only the nearest node of each category</source>
+        <translation>Behåll bara närmaste nod i varje kategori</translation>
+    </message>
+    <message>
+        <source>Keep only the nearest nodes of each place (0 = all)</source>
+        <translation>Behåll bara de närmaste noderna för varje plats (0 = alla)</translation>
+    </message>
+    <message>
+        <source>Key nodes: stations, schools, squares... (points or polygons)</source>
+        <translation>Viktiga noder: stationer, skolor, torg... (punkter eller polygoner)</translation>
+    </message>
+    <message>
+        <source>Largest distance from a place or node to a street (metres)</source>
+        <translation>Största avstånd från en plats eller nod till en gata (meter)</translation>
+    </message>
+    <message>
+        <source>Largest distance from a proposal's end to a street (metres)</source>
+        <translation>Största avstånd från förslagets ände till en gata (meter)</translation>
+    </message>
+    <message>
+        <source>Largest distance from an attraction or origin to a street (metres)</source>
+        <translation>Största avstånd från en målpunkt eller startpunkt till en gata (meter)</translation>
+    </message>
+    <message>
+        <source>Longest new crossing to consider (metres)</source>
+        <translation>Längsta nya passage att pröva (meter)</translation>
+    </message>
+    <message>
+        <source>Node category field (station, school, ...)</source>
+        <translation>Fält med nodens kategori (station, skola, ...)</translation>
+    </message>
+    <message>
+        <source>Node id field</source>
+        <translation>Fält med nodens id</translation>
+    </message>
+    <message>
+        <source>Only these barrier categories (e.g. railway,water; empty: all)</source>
+        <translation>Bara de här barriärkategorierna (t.ex. railway,water; tomt: alla)</translation>
+    </message>
+    <message>
+        <source>Origins: address points or places (empty: every street segment)</source>
+        <translation>Startpunkter: adresspunkter eller platser (tomt: varje gatusegment)</translation>
+    </message>
+    <message>
+        <source>Place id field</source>
+        <translation>Fält med platsens id</translation>
+    </message>
+    <message>
+        <source>Place-to-node distances and service areas</source>
+        <translation>Avstånd från platser till noder och serviceområden</translation>
+    </message>
+    <message>
+        <source>Places (points or polygons)</source>
+        <translation>Platser (punkter eller polygoner)</translation>
+    </message>
+    <message>
+        <source>Places, for detours and rankings (points or polygons)</source>
+        <translation>Platser, för omvägar och rangordning (punkter eller polygoner)</translation>
+    </message>
+    <message>
+        <source>Polygons join the streets</source>
+        <translation>Polygoner ansluter till gatorna</translation>
+    </message>
+    <message>
+        <source>Proposal id field</source>
+        <translation>Fält med förslagets id</translation>
+    </message>
+    <message>
+        <source>Proposal: new streets or bridges (lines)</source>
+        <translation>Förslag: nya gator eller broar (linjer)</translation>
+    </message>
+    <message>
+        <source>Reach limits, minutes of walking (e.g. 10,15)</source>
+        <translation>Gränser för räckvidd, gångminuter (t.ex. 10,15)</translation>
+    </message>
+    <message>
+        <source>Scenario per place</source>
+        <translation>Scenario per plats</translation>
+    </message>
+    <message>
+        <source>Scenario: routes before and after the proposal</source>
+        <translation>Scenario: vägar före och efter förslaget</translation>
+    </message>
+    <message>
+        <source>Service area limits, minutes of walking (e.g. 5,10,15)</source>
+        <translation>Gränser för serviceområden, gångminuter (t.ex. 5,10,15)</translation>
+    </message>
+    <message>
+        <source>Service area streets</source>
+        <translation>Gator i serviceområden</translation>
+    </message>
+    <message>
+        <source>Service areas</source>
+        <translation>Serviceområden</translation>
+    </message>
+    <message>
+        <source>Summary per place (table)</source>
+        <translation>Sammanfattning per plats (tabell)</translation>
+    </message>
+    <message>
+        <source>Value of each attraction (numeric field, e.g. floor area)</source>
+        <translation>Värde för varje målpunkt (numeriskt fält, t.ex. bruttoarea)</translation>
+    </message>
+    <message>
+        <source>Walking radii in metres, n = no limit (e.g. 300,600,n)</source>
+        <translation>Gångradier i meter, n = ingen gräns (t.ex. 300,600,n)</translation>
+    </message>
+    <message>
+        <source>Walking speed (metres per second)</source>
+        <translation>Gånghastighet (meter per sekund)</translation>
+    </message>
+    <message>
+        <source>Weight of the nodes (numeric field)</source>
+        <translation>Nodernas vikt (numeriskt fält)</translation>
+    </message>
+    <message>
+        <source>Weight of the places (numeric field, e.g. population)</source>
+        <translation>Platsernas vikt (numeriskt fält, t.ex. befolkning)</translation>
+    </message>
+    <message>
+        <source>Widest gap bridged when a barrier is made permeable (metres)</source>
+        <translation>Största lucka som överbryggas när barriären görs genomsläpplig (meter)</translation>
+    </message>
+    <message>
+        <source>a regular grid of points near the streets</source>
+        <translation>ett regelbundet rutnät av punkter nära gatorna</translation>
+    </message>
+    <message>
+        <source>at their centroid</source>
+        <translation>i sin tyngdpunkt</translation>
+    </message>
+    <message>
+        <source>at their entrances (where the outline meets the streets)</source>
+        <translation>vid sina entréer (där konturen möter gatorna)</translation>
+    </message>
+    <message>
+        <source>curve: S-shaped, half at half the radius (PST)</source>
+        <translation>kurva: S-formad, hälften vid halva radien (PST)</translation>
+    </message>
+    <message>
+        <source>divide: (distance + 1)^-c (PST)</source>
+        <translation>division: (avstånd + 1)^-c (PST)</translation>
+    </message>
+    <message>
+        <source>exponential: falls fast, then slowly</source>
+        <translation>exponentiell: faller snabbt, sedan långsamt</translation>
+    </message>
+    <message>
+        <source>gaussian: stays high, then falls towards the radius</source>
+        <translation>gaussisk: håller sig hög, faller sedan mot radien</translation>
+    </message>
+    <message>
+        <source>linear: falls evenly to nothing at the radius</source>
+        <translation>linjär: faller jämnt till noll vid radien</translation>
+    </message>
+    <message>
+        <source>none: every attraction in reach counts fully</source>
+        <translation>inget: varje målpunkt inom räckhåll räknas fullt</translation>
+    </message>
+    <message>
+        <source>pow: 1 - (distance/radius)^c (PST)</source>
+        <translation>potens: 1 - (avstånd/radie)^c (PST)</translation>
+    </message>
+    <message>
+        <source>the midpoint of every street segment</source>
+        <translation>mittpunkten på varje gatusegment</translation>
+    </message>
+    <message>
+        <source>Accessibility radii in metres, n = no limit (e.g. 300,600,n)</source>
+        <translation>Radier för tillgänglighet i meter, n = ingen gräns (t.ex. 300,600,n)</translation>
+    </message>
+    <message>
+        <source>Accessibility: change</source>
+        <translation>Tillgänglighet: förändring</translation>
+    </message>
+    <message>
+        <source>Attractions, for accessibility before and after (points or polygons)</source>
+        <translation>Målpunkter, för tillgänglighet före och efter (punkter eller polygoner)</translation>
+    </message>
+    <message>
+        <source>Compare before and after a proposal</source>
+        <translation>Jämför före och efter ett förslag</translation>
+    </message>
+    <message>
+        <source>Compare the segment analysis (space syntax)</source>
+        <translation>Jämför segmentanalysen (space syntax)</translation>
+    </message>
+    <message>
+        <source>Distances: change per place</source>
+        <translation>Avstånd: förändring per plats</translation>
+    </message>
+    <message>
+        <source>Distances: change per route</source>
+        <translation>Avstånd: förändring per väg</translation>
+    </message>
+    <message>
+        <source>Field saying add or remove (empty: every line is added)</source>
+        <translation>Fält som säger lägg till eller ta bort (tomt: varje linje läggs till)</translation>
+    </message>
+    <message>
+        <source>Places, for distances before and after (points or polygons)</source>
+        <translation>Platser, för avstånd före och efter (punkter eller polygoner)</translation>
+    </message>
+    <message>
+        <source>Plan proposals</source>
+        <translation>Planförslag</translation>
+    </message>
+    <message>
+        <source>Proposal: streets the plan adds or removes (lines)</source>
+        <translation>Förslag: gator som planen lägger till eller tar bort (linjer)</translation>
+    </message>
+    <message>
+        <source>Segment analysis: change</source>
+        <translation>Segmentanalys: förändring</translation>
+    </message>
+    <message>
+        <source>Segment measures to compare</source>
+        <translation>Segmentmått att jämföra</translation>
+    </message>
+    <message>
+        <source>No default style for {layer}: {error}</source>
+        <translation>Ingen standardstil för {layer}: {error}</translation>
+    </message>
 </context>
 </TS>

@@ -1,4 +1,4 @@
-"""Write results atomically: GeoPackage (with a run_metadata table) and CSV.
+"""Write results atomically: GeoPackage (styled, with run_metadata), CSV, GeoParquet.
 
 Every writer builds the whole file under a temporary name beside the target
 and renames it into place only when it is complete, so a failed or cancelled
@@ -23,7 +23,15 @@ import pandas as pd
 
 from stadsrum.errors import InputError
 
-__all__ = ["atomic_path", "file_checksum", "run_metadata", "write_csv", "write_gpkg"]
+__all__ = [
+    "atomic_path",
+    "file_checksum",
+    "run_metadata",
+    "write_csv",
+    "write_gpkg",
+    "write_layer_styles",
+    "write_parquet",
+]
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +107,12 @@ def write_gpkg(
     layers: Mapping[str, gpd.GeoDataFrame | pd.DataFrame],
     *,
     metadata: pd.DataFrame | None = None,
+    styles: bool = True,
 ) -> Path:
     """Write layers (and a ``run_metadata`` table) to one GeoPackage, atomically.
+
+    Every spatial layer gets its default QGIS style (:func:`stadsrum.io.styles.layer_qml`)
+    in the file's ``layer_styles`` table, so QGIS opens it styled.
 
     Parameters
     ----------
@@ -110,6 +122,8 @@ def write_gpkg(
         Layer name → GeoDataFrame (spatial layer) or DataFrame (table).
     metadata
         Table from :func:`run_metadata`, written as ``run_metadata``.
+    styles
+        Store the default styles (``layer_styles``).
     """
     import pyogrio
 
@@ -123,7 +137,116 @@ def write_gpkg(
             pyogrio.write_dataframe(_plain(frame), tmp, layer=name, driver="GPKG")
         if metadata is not None:
             pyogrio.write_dataframe(metadata, tmp, layer="run_metadata", driver="GPKG")
+        if styles:
+            from stadsrum.io.styles import layer_qml
+
+            qml = {name: layer_qml(name, frame) for name, frame in layers.items()}
+            write_layer_styles(tmp, {k: v for k, v in qml.items() if v is not None})
     log.info("wrote %s (%s)", path, ", ".join(layers))
+    return path
+
+
+#: ``layer_styles`` exactly as QGIS creates it in a GeoPackage (through OGR, QGIS 3.22).
+_LAYER_STYLES_DDL = (
+    'CREATE TABLE IF NOT EXISTS "layer_styles" ( "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, '
+    '"f_table_catalog" TEXT(256), "f_table_schema" TEXT(256), "f_table_name" TEXT(256), '
+    '"f_geometry_column" TEXT(256), "styleName" TEXT(30), "styleQML" TEXT, "styleSLD" TEXT, '
+    '"useAsDefault" BOOLEAN, "description" TEXT, "owner" TEXT(30), "ui" TEXT(30), '
+    "\"update_time\" DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"
+)
+_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+
+
+def write_layer_styles(path: str | Path, styles: Mapping[str, str]) -> None:
+    """Store QML styles as the layers' default styles in a GeoPackage's ``layer_styles``.
+
+    The table, its registration in ``gpkg_contents`` and the row values follow
+    what QGIS writes when a style is saved to the database (empty catalog and
+    schema, the layer's geometry column, ``useAsDefault = 1``), so QGIS
+    applies the style as soon as the layer is added. An earlier default style
+    of the same layer stops being the default. Writes in place: call it on a
+    file that is not yet in its final place (as :func:`write_gpkg` does).
+    """
+    import sqlite3
+
+    if not styles:
+        return
+    from stadsrum import __version__
+
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            geom_cols = dict(
+                con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns")
+            )
+            con.execute(_LAYER_STYLES_DDL)
+            has_count = bool(
+                con.execute(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'gpkg_ogr_contents'"
+                ).fetchone()
+            )
+            if not con.execute(
+                "SELECT 1 FROM gpkg_contents WHERE table_name = 'layer_styles'"
+            ).fetchone():
+                con.execute(
+                    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
+                    f"last_change, srs_id) VALUES ('layer_styles', 'attributes', 'layer_styles', "
+                    f"'', {_NOW}, 0)"
+                )
+            for name, qml in styles.items():
+                if name not in geom_cols:
+                    continue
+                con.execute(
+                    'UPDATE "layer_styles" SET "useAsDefault" = 0 WHERE "f_table_name" = ? '
+                    'AND "f_geometry_column" = ?',
+                    (name, geom_cols[name]),
+                )
+                con.execute(
+                    'INSERT INTO "layer_styles" ("f_table_catalog", "f_table_schema", '
+                    '"f_table_name", "f_geometry_column", "styleName", "styleQML", "styleSLD", '
+                    '"useAsDefault", "description", "owner") VALUES '
+                    "('', '', ?, ?, ?, ?, '', 1, ?, '')",
+                    (name, geom_cols[name], name, qml, f"stadsrum {__version__} default style"),
+                )
+            if has_count:
+                (count,) = con.execute('SELECT count(*) FROM "layer_styles"').fetchone()
+                con.execute("DELETE FROM gpkg_ogr_contents WHERE table_name = 'layer_styles'")
+                con.execute(
+                    "INSERT INTO gpkg_ogr_contents (table_name, feature_count) "
+                    "VALUES ('layer_styles', ?)",
+                    (count,),
+                )
+                # GDAL keeps the count with these triggers; QGIS saving a style relies on them
+                for when, sign in (("INSERT", "+"), ("DELETE", "-")):
+                    con.execute(
+                        "CREATE TRIGGER IF NOT EXISTS "
+                        f'"trigger_{when.lower()}_feature_count_layer_styles" AFTER {when} ON '
+                        '"layer_styles" BEGIN UPDATE gpkg_ogr_contents SET feature_count = '
+                        f"feature_count {sign} 1 WHERE lower(table_name) = lower('layer_styles'); "
+                        "END"
+                    )
+    finally:
+        con.close()
+
+
+def write_parquet(path: str | Path, frame: pd.DataFrame) -> Path:
+    """Write a layer as GeoParquet (a table without geometry as Parquet), atomically.
+
+    Needs ``pyarrow`` (``pip install pyarrow``); the CRS is stored in the file.
+    """
+    path = Path(path)
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError as exc:
+        raise InputError(
+            f"writing '{path.name}' needs pyarrow for GeoParquet: pip install pyarrow"
+        ) from exc
+    with atomic_path(path, suffix=".parquet") as tmp:
+        table = _plain(frame)
+        if isinstance(table, gpd.GeoDataFrame):
+            table.to_parquet(tmp, index=False)
+        else:
+            pd.DataFrame(table).to_parquet(tmp, index=False)
     return path
 
 

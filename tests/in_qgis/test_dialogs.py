@@ -16,14 +16,45 @@ from qgis.PyQt.QtWidgets import QLabel
 
 pytestmark = pytest.mark.qgis
 
-ALGORITHMS = ("stadsrum:network", "stadsrum:segments")
+ALGORITHMS = (
+    "stadsrum:network",
+    "stadsrum:segments",
+    "stadsrum:distances",
+    "stadsrum:accessibility",
+    "stadsrum:barriers",
+    "stadsrum:compare",
+)
 SWEDISH = {
     "stadsrum:network": ["Gatumittlinjer", "Förberedelse", "Färdsätt (OpenStreetMap-filer)"],
     "stadsrum:segments": ["Avståndstyper", "Radieläge", "Vikt (numeriskt fält, t.ex. befolkning)"],
+    "stadsrum:distances": [
+        "Platser (punkter eller polygoner)",
+        "Fält med nodens kategori (station, skola, ...)",
+        "Serviceområden",
+        "Sammanfattning per plats (tabell)",
+    ],
+    "stadsrum:accessibility": [
+        "Målpunkter: butiker, skolor, hållplatser... (punkter eller polygoner)",
+        "Avståndsavtagande för räckvidden",
+        "Tillgänglighet",
+    ],
+    "stadsrum:barriers": [
+        "Barriärer: järnvägar, motorleder, vatten... (linjer eller polygoner)",
+        "Passager",
+        "Tänkbara nya passager, rangordnade",
+    ],
+    "stadsrum:compare": [
+        "Förslag: gator som planen lägger till eller tar bort (linjer)",
+        "Segmentanalys: förändring",
+    ],
 }
 ENGLISH = {
     "stadsrum:network": ["Street centre lines", "Preparation"],
     "stadsrum:segments": ["Distance types", "Radius mode"],
+    "stadsrum:distances": ["Places (points or polygons)", "Service areas"],
+    "stadsrum:accessibility": ["Distance decay of reach", "Accessibility"],
+    "stadsrum:barriers": ["Crossings", "Candidate new crossings, ranked"],
+    "stadsrum:compare": ["Segment analysis: change", "Distances: change per place"],
 }
 
 
@@ -78,10 +109,14 @@ def test_dialog_renders_in_english(plugin, algorithm_id, tmp_path):
 
 
 def test_dialogs_render_in_swedish(swedish_plugin, tmp_path):
+    titles = {}
     for algorithm_id in ALGORITHMS:
-        path, labels, title = render(algorithm_id, screenshot_folder(tmp_path, "sv"))
+        path, labels, titles[algorithm_id] = render(algorithm_id, screenshot_folder(tmp_path, "sv"))
         assert_not_blank(path)
         text = "\n".join(labels)
         for label in SWEDISH[algorithm_id]:
             assert label in text, (label, labels)
-    assert title == "Segmentanalys (space syntax)"
+    assert titles["stadsrum:segments"] == "Segmentanalys (space syntax)"
+    assert titles["stadsrum:barriers"] == "Barriäranalys"
+    assert titles["stadsrum:compare"] == "Jämför före och efter ett förslag"
+    assert titles["stadsrum:distances"] == "Avstånd från platser till noder och serviceområden"

@@ -10,9 +10,17 @@ from in_qgis import QGIS_MISSING
 
 pytest.importorskip("qgis.core", reason=QGIS_MISSING)
 
-from qgis.core import QgsApplication, QgsProject
+from qgis.core import (
+    QgsApplication,
+    QgsProcessing,
+    QgsProcessingFeedback,
+    QgsProcessingParameterDefinition,
+    QgsProject,
+)
 
 pytestmark = pytest.mark.qgis
+
+FLAG_OPTIONAL = QgsProcessingParameterDefinition.FlagOptional
 
 PARAMETERS = {
     "network": {
@@ -36,6 +44,107 @@ PARAMETERS = {
         "SPLIT",
         "OUTPUT",
     },
+    "distances": {
+        "NETWORK",
+        "PREPARE",
+        "PLACES",
+        "PLACE_ID",
+        "NODES",
+        "NODE_ID",
+        "NODE_CATEGORY",
+        "THRESHOLDS",
+        "NEAREST",
+        "NEAREST_PER_CATEGORY",
+        "MAX_LINK",
+        "SPEED",
+        "POLYGONS",
+        "ROUTES",
+        "OUTPUT",
+        "SERVICE_AREAS",
+        "SERVICE_AREA_LINES",
+        "PLACE_SUMMARY",
+    },
+    "accessibility": {
+        "NETWORK",
+        "PREPARE",
+        "ATTRACTIONS",
+        "ORIGINS",
+        "COST",
+        "RADII",
+        "DECAY",
+        "DECAY_CONSTANT",
+        "VALUE",
+        "CATEGORY",
+        "MAX_LINK",
+        "SPEED",
+        "OUTPUT",
+    },
+    "barriers": {
+        "NETWORK",
+        "PREPARE",
+        "BARRIERS",
+        "CATEGORY",
+        "CATEGORIES",
+        "PLACES",
+        "PLACE_ID",
+        "NODES",
+        "NODE_ID",
+        "NODE_CATEGORY",
+        "PROPOSAL",
+        "PROPOSAL_ID",
+        "BUILDINGS",
+        "MAX_LINK_LENGTH",
+        "BEST_K",
+        "THRESHOLDS",
+        "EFFECT",
+        "GAP",
+        "MERGE_GAP",
+        "BARRIER_ID",
+        "PLACE_WEIGHT",
+        "NODE_WEIGHT",
+        "MAX_LINK",
+        "SNAP_TOLERANCE",
+        "DETOUR_ORIGINS",
+        "GRID_SPACING",
+        "SPEED",
+        "CROSSINGS",
+        "BARRIER_STRETCHES",
+        "DETOUR",
+        "DETOUR_PLACES",
+        "BARRIER_EFFECT",
+        "CANDIDATE_LINKS",
+        "SCENARIO",
+        "SCENARIO_PLACES",
+    },
+    "compare": {
+        "NETWORK",
+        "PREPARE",
+        "PROPOSAL",
+        "ACTION",
+        "SEGMENTS",
+        "COST",
+        "RADII",
+        "MEASURES",
+        "RADIUS_MODE",
+        "PLACES",
+        "PLACE_ID",
+        "NODES",
+        "NODE_ID",
+        "NODE_CATEGORY",
+        "THRESHOLDS",
+        "ATTRACTIONS",
+        "CATEGORY",
+        "VALUE",
+        "ACCESS_RADII",
+        "DECAY",
+        "MAX_LINK",
+        "SNAP_TOLERANCE",
+        "SPEED",
+        "SEGMENTS_DIFF",
+        "OD_DIFF",
+        "PLACES_DIFF",
+        "ACCESSIBILITY_DIFF",
+    },
 }
 
 
@@ -44,7 +153,7 @@ def test_provider_and_algorithms_are_registered(plugin):
     provider = registry.providerById("stadsrum")
     assert provider is plugin.provider
     assert provider.name() == "Stadsrum"
-    assert {a.id() for a in provider.algorithms()} == {"stadsrum:network", "stadsrum:segments"}
+    assert {a.id() for a in provider.algorithms()} == {f"stadsrum:{name}" for name in PARAMETERS}
     for name, expected in PARAMETERS.items():
         alg = registry.algorithmById(f"stadsrum:{name}")
         assert {p.name() for p in alg.parameterDefinitions()} == expected
@@ -54,6 +163,23 @@ def test_provider_and_algorithms_are_registered(plugin):
     segments = registry.algorithmById("stadsrum:segments")
     assert segments.parameterDefinition("COST").allowMultiple()
     assert segments.parameterDefinition("RADII").defaultValue() == "400,800,n"
+    accessibility = registry.algorithmById("stadsrum:accessibility")
+    assert accessibility.parameterDefinition("COST").allowMultiple()
+    assert accessibility.parameterDefinition("ORIGINS").flags() & FLAG_OPTIONAL
+    barriers = registry.algorithmById("stadsrum:barriers")
+    optional = {
+        p.name() for p in barriers.destinationParameterDefinitions() if p.flags() & FLAG_OPTIONAL
+    }
+    assert optional == {
+        "DETOUR",
+        "DETOUR_PLACES",
+        "BARRIER_EFFECT",
+        "CANDIDATE_LINKS",
+        "SCENARIO",
+        "SCENARIO_PLACES",
+    }
+    summary = registry.algorithmById("stadsrum:distances").parameterDefinition("PLACE_SUMMARY")
+    assert summary.dataType() == QgsProcessing.TypeVector  # a table, no geometry
 
 
 def test_plugin_modules_come_from_the_installed_zip(plugin, plugin_dir):
@@ -79,6 +205,19 @@ def test_labels_and_help_follow_qgis_locale(plugin, swedish_plugin):
     network = registry.algorithmById("stadsrum:network")
     assert network.displayName() == "Förbered gatunät"
     assert network.group() == "Gatunät"
+    barriers = registry.algorithmById("stadsrum:barriers")
+    assert barriers.displayName() == "Barriäranalys"
+    assert barriers.parameterDefinition("CANDIDATE_LINKS").description() == (
+        "Tänkbara nya passager, rangordnade"
+    )
+    assert "Barriärsträckor" in barriers.shortHelpString()
+    distances = registry.algorithmById("stadsrum:distances")
+    assert distances.group() == "Avstånd och tillgänglighet"
+    assert "Serviceområden" in distances.shortHelpString()
+    accessibility = registry.algorithmById("stadsrum:accessibility")
+    assert "gaussisk: håller sig hög, faller sedan mot radien" in (
+        accessibility.parameterDefinition("DECAY").options()
+    )
 
 
 def test_labels_are_english_by_default(plugin):
@@ -135,5 +274,36 @@ def test_output_layers_get_the_default_style(plugin, network_layer):
         assert first.symbol().color().name() == "#2c7bb6"
         assert last.symbol().color().name() == "#d7191c"
         assert renderer.orderByEnabled()
+    finally:
+        QgsProject.instance().removeAllMapLayers()
+
+
+def test_a_failing_style_never_fails_the_analysis(plugin, network_layer, monkeypatch):
+    import processing
+
+    import stadsrum.io.styles
+
+    def broken(layer, frame):
+        raise ImportError("No module named 'mapclassify'")
+
+    monkeypatch.setattr(stadsrum.io.styles, "layer_qml", broken)
+    warnings = []
+
+    class Feedback(QgsProcessingFeedback):
+        def pushWarning(self, warning: str) -> None:  # noqa: N802  (QGIS's name)
+            warnings.append(warning)
+
+    params = {
+        "INPUT": network_layer,
+        "COST": [1],
+        "RADII": "400",
+        "PREPARE": 1,
+        "OUTPUT": "TEMPORARY_OUTPUT",
+    }
+    result = processing.runAndLoadResults("stadsrum:segments", params, feedback=Feedback())
+    try:
+        layer = QgsProject.instance().mapLayer(result["OUTPUT"])
+        assert layer.featureCount() > 3000
+        assert warnings == ["No default style for segments: No module named 'mapclassify'"]
     finally:
         QgsProject.instance().removeAllMapLayers()

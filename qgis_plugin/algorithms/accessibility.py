@@ -1,0 +1,134 @@
+"""``stadsrum:accessibility``: distance to the nearest attraction and attraction reach."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+)
+
+from ..i18n import tr
+from .base import StadsrumAlgorithm
+from .common import POINTS_OR_POLYGONS, add_metres, add_network_input, add_speed
+
+ACCESS_COSTS = {
+    "metric": "metric (metres)",
+    "time": "time (walking minutes)",
+    "angular": "angular (turns)",
+    "steps": "steps (moves)",
+}
+DECAYS = {
+    "none": "none: every attraction in reach counts fully",
+    "linear": "linear: falls evenly to nothing at the radius",
+    "exponential": "exponential: falls fast, then slowly",
+    "gaussian": "gaussian: stays high, then falls towards the radius",
+    "pow": "pow: 1 - (distance/radius)^c (PST)",
+    "curve": "curve: S-shaped, half at half the radius (PST)",
+    "divide": "divide: (distance + 1)^-c (PST)",
+}
+
+
+class AccessibilityAlgorithm(StadsrumAlgorithm):
+    NAME = "accessibility"
+    LABEL = "Attraction accessibility (place syntax)"
+    GROUP = "Distances and accessibility"
+    GROUP_ID = "accessibility"
+    STYLES: ClassVar[dict[str, str]] = {"OUTPUT": "accessibility"}
+    TEMPLATE_INPUT = "NETWORK"
+
+    def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
+        add_network_input(self)
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "ATTRACTIONS",
+                tr("Attractions: shops, schools, stops... (points or polygons)"),
+                POINTS_OR_POLYGONS,
+            )
+        )
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "ORIGINS",
+                tr("Origins: address points or places (empty: every street segment)"),
+                POINTS_OR_POLYGONS,
+                optional=True,
+            )
+        )
+        self.add_enum("COST", "Distance types", ACCESS_COSTS, default=["metric"], multiple=True)
+        self.add(
+            QgsProcessingParameterString(
+                "RADII", tr("Walking radii in metres, n = no limit (e.g. 300,600,n)"), "300,600,n"
+            )
+        )
+        self.add_enum("DECAY", "Distance decay of reach", DECAYS, default="none")
+        self.add(
+            QgsProcessingParameterNumber(
+                "DECAY_CONSTANT",
+                tr("Decay exponent c (pow, curve, divide)"),
+                QgsProcessingParameterNumber.Double,
+                defaultValue=1.0,
+                minValue=0.0,
+            ),
+            advanced=True,
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "VALUE",
+                tr("Value of each attraction (numeric field, e.g. floor area)"),
+                parentLayerParameterName="ATTRACTIONS",
+                type=QgsProcessingParameterField.Numeric,
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "CATEGORY",
+                tr("Attraction category field"),
+                parentLayerParameterName="ATTRACTIONS",
+                optional=True,
+            )
+        )
+        add_metres(
+            self,
+            "MAX_LINK",
+            tr("Largest distance from an attraction or origin to a street (metres)"),
+            200.0,
+        )
+        add_speed(self)
+        self.add(
+            QgsProcessingParameterFeatureSink(
+                "OUTPUT", tr("Accessibility"), QgsProcessing.TypeVectorAnyGeometry
+            )
+        )
+
+    def template_input(self, output: str) -> str:
+        return "ORIGINS" if "ORIGINS" in self._templates else "NETWORK"
+
+    def analyse(
+        self, parameters: dict[str, Any], context: Any, feedback: Any, progress: Any
+    ) -> dict[str, Any]:
+        from stadsrum.workflows import run_accessibility
+
+        self._templates.pop("ORIGINS", None)
+        result = run_accessibility(
+            self.input_frame(parameters, "NETWORK", context, feedback),
+            self.input_frame(parameters, "ATTRACTIONS", context, feedback, allow_osm_file=False),
+            None,
+            origins=self.optional_frame(parameters, "ORIGINS", context, feedback),
+            prepare=self.enum_value(parameters, "PREPARE", context),
+            cost=",".join(self.enum_values(parameters, "COST", context)),
+            radii=self.parameterAsString(parameters, "RADII", context),
+            decay=self.enum_value(parameters, "DECAY", context),
+            decay_constant=self.parameterAsDouble(parameters, "DECAY_CONSTANT", context),
+            value=self.field_value(parameters, "VALUE", context),
+            category=self.field_value(parameters, "CATEGORY", context),
+            max_link=self.parameterAsDouble(parameters, "MAX_LINK", context),
+            speed=self.parameterAsDouble(parameters, "SPEED", context),
+            progress=progress,
+        )
+        return {"OUTPUT": result.accessibility}

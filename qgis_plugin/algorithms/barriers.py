@@ -1,0 +1,271 @@
+"""``stadsrum:barriers``: crossings, detours, barrier effect, new-crossing ranking, scenario."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+)
+
+from ..i18n import tr
+from .base import StadsrumAlgorithm
+from .common import POINTS_OR_POLYGONS, add_metres, add_network_input, add_speed
+
+LINES_OR_POLYGONS = [QgsProcessing.TypeVectorLine, QgsProcessing.TypeVectorPolygon]
+DETOUR_ORIGINS = {
+    "grid": "a regular grid of points near the streets",
+    "segments": "the midpoint of every street segment",
+}
+# sink → (core layer, geometry type, needs places and nodes or a proposal: optional)
+OUTPUTS: dict[str, tuple[str, int, bool]] = {
+    "CROSSINGS": ("crossings", QgsProcessing.TypeVectorPoint, False),
+    "BARRIER_STRETCHES": ("barrier_stretches", QgsProcessing.TypeVectorLine, False),
+    "DETOUR": ("detour", QgsProcessing.TypeVectorPoint, True),
+    "DETOUR_PLACES": ("detour_places", QgsProcessing.TypeVectorAnyGeometry, True),
+    "BARRIER_EFFECT": ("barrier_effect", QgsProcessing.TypeVectorAnyGeometry, True),
+    "CANDIDATE_LINKS": ("candidate_links", QgsProcessing.TypeVectorLine, True),
+    "SCENARIO": ("scenario", QgsProcessing.TypeVectorLine, True),
+    "SCENARIO_PLACES": ("scenario_places", QgsProcessing.TypeVectorAnyGeometry, True),
+}
+
+
+class BarriersAlgorithm(StadsrumAlgorithm):
+    NAME = "barriers"
+    LABEL = "Barrier analysis"
+    GROUP = "Barriers"
+    GROUP_ID = "barriers"
+    STYLES: ClassVar[dict[str, str]] = {sink: spec[0] for sink, spec in OUTPUTS.items()}
+    PER_PLACE = ("DETOUR_PLACES", "BARRIER_EFFECT", "SCENARIO_PLACES")
+
+    def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
+        add_network_input(self)
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "BARRIERS",
+                tr("Barriers: railways, motorways, water... (lines or polygons)"),
+                LINES_OR_POLYGONS,
+            )
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "CATEGORY",
+                tr("Barrier category field (default: category)"),
+                parentLayerParameterName="BARRIERS",
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterString(
+                "CATEGORIES",
+                tr("Only these barrier categories (e.g. railway,water; empty: all)"),
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "PLACES",
+                tr("Places, for detours and rankings (points or polygons)"),
+                POINTS_OR_POLYGONS,
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "PLACE_ID",
+                tr("Place id field"),
+                "place_id",
+                parentLayerParameterName="PLACES",
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "NODES",
+                tr("Key nodes: stations, schools, squares... (points or polygons)"),
+                POINTS_OR_POLYGONS,
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "NODE_ID",
+                tr("Node id field"),
+                "node_id",
+                parentLayerParameterName="NODES",
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "NODE_CATEGORY",
+                tr("Node category field (station, school, ...)"),
+                parentLayerParameterName="NODES",
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "PROPOSAL",
+                tr("Proposal: new streets or bridges (lines)"),
+                [QgsProcessing.TypeVectorLine],
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "PROPOSAL_ID",
+                tr("Proposal id field"),
+                parentLayerParameterName="PROPOSAL",
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "BUILDINGS",
+                tr("Buildings no new crossing may pass through (polygons)"),
+                [QgsProcessing.TypeVectorPolygon],
+                optional=True,
+            ),
+            advanced=True,
+        )
+        add_metres(self, "MAX_LINK_LENGTH", tr("Longest new crossing to consider (metres)"), 150.0)
+        self.add(
+            QgsProcessingParameterNumber(
+                "BEST_K",
+                tr("Choose this many new crossings together (0: none)"),
+                QgsProcessingParameterNumber.Integer,
+                defaultValue=5,
+                minValue=0,
+            )
+        )
+        self.add(
+            QgsProcessingParameterString(
+                "THRESHOLDS", tr("Reach limits, minutes of walking (e.g. 10,15)"), "10,15"
+            )
+        )
+        self.add(
+            QgsProcessingParameterBoolean(
+                "EFFECT", tr("Compute the barrier effect (slower)"), defaultValue=True
+            )
+        )
+        add_metres(
+            self,
+            "GAP",
+            tr("Widest gap bridged when a barrier is made permeable (metres)"),
+            150.0,
+            advanced=True,
+        )
+        add_metres(
+            self,
+            "MERGE_GAP",
+            tr("Barrier features and crossings closer than this are one (metres)"),
+            25.0,
+            advanced=True,
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "BARRIER_ID",
+                tr("Field naming the barrier each feature belongs to"),
+                parentLayerParameterName="BARRIERS",
+                optional=True,
+            ),
+            advanced=True,
+        )
+        for name, parent, label in (
+            ("PLACE_WEIGHT", "PLACES", tr("Weight of the places (numeric field, e.g. population)")),
+            ("NODE_WEIGHT", "NODES", tr("Weight of the nodes (numeric field)")),
+        ):
+            self.add(
+                QgsProcessingParameterField(
+                    name,
+                    label,
+                    parentLayerParameterName=parent,
+                    type=QgsProcessingParameterField.Numeric,
+                    optional=True,
+                ),
+                advanced=True,
+            )
+        add_metres(
+            self,
+            "MAX_LINK",
+            tr("Largest distance from a place or node to a street (metres)"),
+            200.0,
+            advanced=True,
+        )
+        add_metres(
+            self,
+            "SNAP_TOLERANCE",
+            tr("Largest distance from a proposal's end to a street (metres)"),
+            1.0,
+            advanced=True,
+        )
+        self.add_enum(
+            "DETOUR_ORIGINS", "Detour measured from", DETOUR_ORIGINS, default="grid", advanced=True
+        )
+        add_metres(self, "GRID_SPACING", tr("Detour grid spacing (metres)"), 100.0, advanced=True)
+        add_speed(self)
+        labels = {
+            "CROSSINGS": tr("Crossings"),
+            "BARRIER_STRETCHES": tr("Barrier stretches between crossings"),
+            "DETOUR": tr("Detour"),
+            "DETOUR_PLACES": tr("Detour per place"),
+            "BARRIER_EFFECT": tr("Barrier effect per place"),
+            "CANDIDATE_LINKS": tr("Candidate new crossings, ranked"),
+            "SCENARIO": tr("Scenario: routes before and after the proposal"),
+            "SCENARIO_PLACES": tr("Scenario per place"),
+        }
+        for sink, (_layer, kind, optional) in OUTPUTS.items():
+            self.add(QgsProcessingParameterFeatureSink(sink, labels[sink], kind, optional=optional))
+
+    def template_input(self, output: str) -> str:
+        return "PLACES" if output in self.PER_PLACE else ""
+
+    def analyse(
+        self, parameters: dict[str, Any], context: Any, feedback: Any, progress: Any
+    ) -> dict[str, Any]:
+        from stadsrum.workflows import run_barriers
+
+        def frame(name: str) -> Any:
+            return self.optional_frame(parameters, name, context, feedback)
+
+        result = run_barriers(
+            self.input_frame(parameters, "NETWORK", context, feedback),
+            self.input_frame(parameters, "BARRIERS", context, feedback, allow_osm_file=False),
+            None,
+            places=frame("PLACES"),
+            nodes=frame("NODES"),
+            proposal=frame("PROPOSAL"),
+            buildings=frame("BUILDINGS"),
+            prepare=self.enum_value(parameters, "PREPARE", context),
+            category=self.field_value(parameters, "CATEGORY", context),
+            categories=self.parameterAsString(parameters, "CATEGORIES", context) or None,
+            barrier_id=self.field_value(parameters, "BARRIER_ID", context),
+            place_id=self.field_value(parameters, "PLACE_ID", context) or "place_id",
+            node_id=self.field_value(parameters, "NODE_ID", context) or "node_id",
+            node_category=self.field_value(parameters, "NODE_CATEGORY", context),
+            proposal_id=self.field_value(parameters, "PROPOSAL_ID", context),
+            place_weight=self.field_value(parameters, "PLACE_WEIGHT", context),
+            node_weight=self.field_value(parameters, "NODE_WEIGHT", context),
+            merge_gap=self.parameterAsDouble(parameters, "MERGE_GAP", context),
+            max_link_length=self.parameterAsDouble(parameters, "MAX_LINK_LENGTH", context),
+            gap=self.parameterAsDouble(parameters, "GAP", context),
+            best_k=self.parameterAsInt(parameters, "BEST_K", context),
+            thresholds=self.parameterAsString(parameters, "THRESHOLDS", context),
+            speed=self.parameterAsDouble(parameters, "SPEED", context),
+            max_link=self.parameterAsDouble(parameters, "MAX_LINK", context),
+            snap_tolerance=self.parameterAsDouble(parameters, "SNAP_TOLERANCE", context),
+            detour_origins=self.enum_value(parameters, "DETOUR_ORIGINS", context),
+            grid_spacing=self.parameterAsDouble(parameters, "GRID_SPACING", context),
+            effect=self.parameterAsBool(parameters, "EFFECT", context),
+            effect_segments=False,  # not an output here
+            progress=progress,
+        )
+        layers = result.layers
+        return {sink: layers.get(spec[0]) for sink, spec in OUTPUTS.items()}

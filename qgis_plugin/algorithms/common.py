@@ -1,0 +1,51 @@
+"""Parameters shared by the analyses that take a street network and places."""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterNumber,
+)
+
+from ..i18n import tr
+from .base import StadsrumAlgorithm
+from .network import PREPARE
+
+POINTS_OR_POLYGONS = [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon]
+
+
+def add_network_input(alg: StadsrumAlgorithm) -> None:
+    """The ``NETWORK`` line layer, and its ``PREPARE`` choice among the advanced ones."""
+    alg.add(
+        QgsProcessingParameterFeatureSource(
+            "NETWORK", tr("Street network (lines)"), [QgsProcessing.TypeVectorLine]
+        )
+    )
+    alg.add_enum("PREPARE", "Preparation", PREPARE, default="full", advanced=True)
+
+
+def add_metres(
+    alg: StadsrumAlgorithm, name: str, label: str, default: float, *, advanced: bool = False
+) -> None:
+    """A distance in metres (always metres, whatever the layers' CRS); ``label`` translated."""
+    alg.add(
+        QgsProcessingParameterNumber(
+            name, label, QgsProcessingParameterNumber.Double, defaultValue=default, minValue=0.0
+        ),
+        advanced=advanced,
+    )
+
+
+def add_speed(alg: StadsrumAlgorithm) -> None:
+    """``SPEED``: walking speed in metres per second (advanced)."""
+    alg.add(
+        QgsProcessingParameterNumber(
+            "SPEED",
+            tr("Walking speed (metres per second)"),
+            QgsProcessingParameterNumber.Double,
+            defaultValue=1.3,
+            minValue=0.01,
+        ),
+        advanced=True,
+    )

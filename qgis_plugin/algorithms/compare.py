@@ -1,0 +1,225 @@
+"""``stadsrum:compare``: the same analyses before and after a plan proposal, and the change."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterString,
+)
+
+from ..i18n import tr
+from .accessibility import DECAYS
+from .base import StadsrumAlgorithm
+from .common import POINTS_OR_POLYGONS, add_metres, add_network_input, add_speed
+from .segments import COSTS, RADIUS_MODES
+
+# sink → core layer; each is made only when its inputs are given
+OUTPUTS = {
+    "SEGMENTS_DIFF": "segments_diff",
+    "OD_DIFF": "od_diff",
+    "PLACES_DIFF": "places_diff",
+    "ACCESSIBILITY_DIFF": "accessibility_diff",
+}
+
+
+class CompareAlgorithm(StadsrumAlgorithm):
+    NAME = "compare"
+    LABEL = "Compare before and after a proposal"
+    GROUP = "Plan proposals"
+    GROUP_ID = "proposals"
+    STYLES: ClassVar[dict[str, str]] = dict(OUTPUTS)
+    TEMPLATE_INPUT = ""
+
+    def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
+        add_network_input(self)
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "PROPOSAL",
+                tr("Proposal: streets the plan adds or removes (lines)"),
+                [QgsProcessing.TypeVectorLine],
+            )
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "ACTION",
+                tr("Field saying add or remove (empty: every line is added)"),
+                "action",
+                parentLayerParameterName="PROPOSAL",
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterBoolean(
+                "SEGMENTS", tr("Compare the segment analysis (space syntax)"), defaultValue=True
+            )
+        )
+        self.add_enum("COST", "Distance types", COSTS, default=["angular"], multiple=True)
+        self.add(
+            QgsProcessingParameterString(
+                "RADII", tr("Radii in metres, n = whole network (e.g. 400,800,n)"), "400,800,n"
+            )
+        )
+        self.add(
+            QgsProcessingParameterString(
+                "MEASURES",
+                tr("Segment measures to compare"),
+                "integration,choice,reach_length",
+            ),
+            advanced=True,
+        )
+        self.add_enum(
+            "RADIUS_MODE", "Radius mode", RADIUS_MODES, default="catchment", advanced=True
+        )
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "PLACES",
+                tr("Places, for distances before and after (points or polygons)"),
+                POINTS_OR_POLYGONS,
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "PLACE_ID",
+                tr("Place id field"),
+                "place_id",
+                parentLayerParameterName="PLACES",
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "NODES",
+                tr("Key nodes: stations, schools, squares... (points or polygons)"),
+                POINTS_OR_POLYGONS,
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "NODE_ID",
+                tr("Node id field"),
+                "node_id",
+                parentLayerParameterName="NODES",
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "NODE_CATEGORY",
+                tr("Node category field (station, school, ...)"),
+                parentLayerParameterName="NODES",
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterString(
+                "THRESHOLDS", tr("Reach limits, minutes of walking (e.g. 10,15)"), "10,15"
+            )
+        )
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "ATTRACTIONS",
+                tr("Attractions, for accessibility before and after (points or polygons)"),
+                POINTS_OR_POLYGONS,
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "CATEGORY",
+                tr("Attraction category field"),
+                parentLayerParameterName="ATTRACTIONS",
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "VALUE",
+                tr("Value of each attraction (numeric field, e.g. floor area)"),
+                parentLayerParameterName="ATTRACTIONS",
+                type=QgsProcessingParameterField.Numeric,
+                optional=True,
+            ),
+            advanced=True,
+        )
+        self.add(
+            QgsProcessingParameterString(
+                "ACCESS_RADII",
+                tr("Accessibility radii in metres, n = no limit (e.g. 300,600,n)"),
+                "n",
+            )
+        )
+        self.add_enum("DECAY", "Distance decay of reach", DECAYS, default="none", advanced=True)
+        add_metres(
+            self,
+            "MAX_LINK",
+            tr("Largest distance from a place or node to a street (metres)"),
+            200.0,
+            advanced=True,
+        )
+        add_metres(
+            self,
+            "SNAP_TOLERANCE",
+            tr("Largest distance from a proposal's end to a street (metres)"),
+            1.0,
+            advanced=True,
+        )
+        add_speed(self)
+        labels = {
+            "SEGMENTS_DIFF": tr("Segment analysis: change"),
+            "OD_DIFF": tr("Distances: change per route"),
+            "PLACES_DIFF": tr("Distances: change per place"),
+            "ACCESSIBILITY_DIFF": tr("Accessibility: change"),
+        }
+        for sink in OUTPUTS:
+            self.add(
+                QgsProcessingParameterFeatureSink(
+                    sink, labels[sink], QgsProcessing.TypeVectorAnyGeometry, optional=True
+                )
+            )
+
+    def analyse(
+        self, parameters: dict[str, Any], context: Any, feedback: Any, progress: Any
+    ) -> dict[str, Any]:
+        from stadsrum.workflows import run_compare
+
+        def frame(name: str) -> Any:
+            return self.optional_frame(parameters, name, context, feedback)
+
+        result = run_compare(
+            self.input_frame(parameters, "NETWORK", context, feedback),
+            self.input_frame(parameters, "PROPOSAL", context, feedback, allow_osm_file=False),
+            None,
+            places=frame("PLACES"),
+            nodes=frame("NODES"),
+            attractions=frame("ATTRACTIONS"),
+            prepare=self.enum_value(parameters, "PREPARE", context),
+            cost=self.enum_values(parameters, "COST", context),
+            radii=self.parameterAsString(parameters, "RADII", context),
+            measures=self.parameterAsString(parameters, "MEASURES", context) or None,
+            radius_mode=self.enum_value(parameters, "RADIUS_MODE", context),
+            segments=self.parameterAsBool(parameters, "SEGMENTS", context),
+            action=self.field_value(parameters, "ACTION", context),
+            snap_tolerance=self.parameterAsDouble(parameters, "SNAP_TOLERANCE", context),
+            place_id=self.field_value(parameters, "PLACE_ID", context) or "place_id",
+            node_id=self.field_value(parameters, "NODE_ID", context) or "node_id",
+            node_category=self.field_value(parameters, "NODE_CATEGORY", context),
+            max_link=self.parameterAsDouble(parameters, "MAX_LINK", context),
+            speed=self.parameterAsDouble(parameters, "SPEED", context),
+            thresholds=self.parameterAsString(parameters, "THRESHOLDS", context),
+            access_radii=self.parameterAsString(parameters, "ACCESS_RADII", context),
+            decay=self.enum_value(parameters, "DECAY", context),
+            value=self.field_value(parameters, "VALUE", context),
+            category=self.field_value(parameters, "CATEGORY", context),
+            progress=progress,
+        )
+        for key, figure in (getattr(result.comparison, "summary", None) or {}).items():
+            feedback.pushInfo(f"{key}: {figure}")
+        return {sink: result.layers.get(layer) for sink, layer in OUTPUTS.items()}
