@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from stadsrum.kernels.od import point_starts
-from stadsrum.kernels.search import SETTLED, reset_states, state_search
+from stadsrum.kernels.od import search_from_points
+from stadsrum.kernels.search import SETTLED, reset_states
 
 
 @njit(cache=True, nogil=True)
@@ -51,19 +51,16 @@ def junction_distances(
         State CSR with the entered segment's length as cost, segment lengths,
         ``segdist`` all ``inf``.
     """
-    n_src = point_starts(a_edge, a_pos, a_cost, seglen, src, src_cost)
-    n_order = state_search(
-        src,
-        src_cost,
-        src_cost,
-        n_src,
+    n_order = search_from_points(
+        a_edge,
+        a_pos,
+        a_cost,
         np.inf,
-        np.inf,
-        segdist,
         indptr,
         dst,
         tcost,
-        tcost,
+        seglen,
+        segdist,
         dist,
         rlen,
         pred,
@@ -71,6 +68,8 @@ def junction_distances(
         order,
         hkey,
         hval,
+        src,
+        src_cost,
     )
     out = np.full(n_nodes, np.inf)
     for i in range(n_order):

@@ -19,12 +19,32 @@ from stadsrum.kernels.search import SETTLED, reset_states, state_search
 
 
 @njit(cache=True, nogil=True)
-def point_starts(a_edge, a_pos, a_cost, seglen, src, src_cost):
-    """Start states of points on segments: both directions, cost to the end headed for.
+def search_from_points(
+    a_edge,
+    a_pos,
+    a_cost,
+    len_limit,
+    indptr,
+    dst,
+    tcost,
+    seglen,
+    segdist,
+    dist,
+    rlen,
+    pred,
+    settled,
+    order,
+    hkey,
+    hval,
+    src,
+    src_cost,
+):
+    """The shared state search started from points on segments.
 
     A point ``a_pos`` metres along segment ``e`` with starting cost ``c``
     starts state ``2e`` at ``c + length - a_pos`` and ``2e + 1`` at
-    ``c + a_pos``. Returns the number of start states written.
+    ``c + a_pos``; ``tcost`` (the entered segment's length) is both cost and
+    length. Returns the number of states in ``order``.
     """
     n_src = 0
     for i in range(len(a_edge)):
@@ -35,7 +55,26 @@ def point_starts(a_edge, a_pos, a_cost, seglen, src, src_cost):
         src[n_src] = 2 * e + 1
         src_cost[n_src] = a_cost[i] + a_pos[i]
         n_src += 1
-    return n_src
+    return state_search(
+        src,
+        src_cost,
+        src_cost,
+        n_src,
+        len_limit,
+        np.inf,
+        segdist,
+        indptr,
+        dst,
+        tcost,
+        tcost,
+        dist,
+        rlen,
+        pred,
+        settled,
+        order,
+        hkey,
+        hval,
+    )
 
 
 @njit(cache=True, nogil=True)
@@ -153,19 +192,16 @@ def od_group(
         CSR of route pieces per target: segment and positions (metres from
         the segment's first vertex) to walk between, in walking order.
     """
-    n_src = point_starts(a_edge, a_pos, a_cost, seglen, src, src_cost)
-    n_order = state_search(
-        src,
-        src_cost,
-        src_cost,
-        n_src,
+    n_order = search_from_points(
+        a_edge,
+        a_pos,
+        a_cost,
         len_limit,
-        np.inf,
-        segdist,
         indptr,
         dst,
         tcost,
-        tcost,
+        seglen,
+        segdist,
         dist,
         rlen,
         pred,
@@ -173,6 +209,8 @@ def od_group(
         order,
         hkey,
         hval,
+        src,
+        src_cost,
     )
     n_t = len(t_edge)
     net = np.full(n_t, np.inf)
@@ -280,19 +318,16 @@ def reach_group(
     cost of arriving at its end 0 and end 1 from a neighbour (``inf`` if none);
     start points lying on a segment are handled by the caller.
     """
-    n_src = point_starts(a_edge, a_pos, a_cost, seglen, src, src_cost)
-    n_order = state_search(
-        src,
-        src_cost,
-        src_cost,
-        n_src,
+    n_order = search_from_points(
+        a_edge,
+        a_pos,
+        a_cost,
         len_limit,
-        np.inf,
-        segdist,
         indptr,
         dst,
         tcost,
-        tcost,
+        seglen,
+        segdist,
         dist,
         rlen,
         pred,
@@ -300,6 +335,8 @@ def reach_group(
         order,
         hkey,
         hval,
+        src,
+        src_cost,
     )
     # candidate segments: those a settled state leads into, and the start segments
     size = len(a_edge)
