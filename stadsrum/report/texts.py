@@ -49,6 +49,29 @@ WORDS: dict[str, dict[str, str]] = {
     "new_link": {"sv": "ny förbindelse", "en": "new link"},
     "removed": {"sv": "borttagen", "en": "removed"},
     "key": {"sv": "Nyckel", "en": "Key"},
+    "parameter": {"sv": "Parameter", "en": "Parameter"},
+    "warnings": {"sv": "Värden att kontrollera", "en": "Numbers to check"},
+    "warning": {"sv": "Varning", "en": "Warning"},
+    "where": {"sv": "Var", "en": "Where"},
+    "message": {"sv": "Förklaring", "en": "Explanation"},
+    "warnings_shown": {
+        "sv": "{shown} av {total} visas; alla finns i lagret warnings",
+        "en": "{shown} of {total} shown; all are in the warnings layer",
+    },
+    "of": {"sv": "av", "en": "of"},
+    "continued": {"sv": "(forts.)", "en": "(cont.)"},
+    "walk_time": {"sv": "Gångtid från platsen", "en": "Walking time from the place"},
+    "the_place": {"sv": "Platsen", "en": "The place"},
+    "service_area_note": {
+        "sv": (
+            "En karta per plats, alla i samma skala: mörkast grönt nås först, "
+            "ljusare efter längre gångtid."
+        ),
+        "en": (
+            "One map per place, all at the same scale: darkest green is reached first, "
+            "lighter after a longer walk."
+        ),
+    },
     "value": {"sv": "Värde", "en": "Value"},
     "generated": {
         "sv": "Kartor: stadsrum, utan bakgrundskarta. Koordinatsystem {crs}.",
@@ -99,9 +122,9 @@ SECTIONS: dict[str, dict[str, dict[str, str]]] = {
                 "Integration mäter hur nära en gata ligger alla andra gator i nätet, räknat i "
                 "svängar (vinkel) eller meter. Röda gator är mest integrerade: dit leder många "
                 "vägar, och där brukar gångflöden, handel och stadsliv samlas. Blå gator är "
-                "segregerade och ligger avsides. Valbarhet (choice) räknar hur ofta en gata "
-                "ligger på den kortaste vägen mellan alla par av gator: gator med hög "
-                "valbarhet är genomfartsstråk. Radien (t.ex. 800 m) anger hur stor del av "
+                "segregerade och ligger avsides. Genomströmning (på engelska choice) räknar hur "
+                "ofta en gata ligger på den kortaste vägen mellan alla par av gator: gator med "
+                "hög genomströmning är genomfartsstråk. Radien (t.ex. 800 m) anger hur stor del av "
                 "staden som räknas: n betyder hela nätet, korta radier visar lokala centra. "
                 "Färgklasserna har lika många gator vardera (kvantiler); jämför därför gator "
                 "inom kartan, inte värden mellan olika städer."
@@ -130,8 +153,8 @@ SECTIONS: dict[str, dict[str, dict[str, str]]] = {
                 "målpunkter (stationer, skolor, bibliotek ...), inklusive vägen från platsen "
                 "ut till gatan. Gångtiden räknas med 1,3 m/s om inget annat anges. Kartan "
                 "visar vägarna, gröna korta och röda långa. Tabellen visar gångtiden till "
-                "närmaste målpunkt av varje slag. En omvägskvot (detour_ratio) nära 1 betyder "
-                "en rak väg; 1,5 betyder att vägen är 50 % längre än fågelvägen."
+                "närmaste målpunkt av varje slag. En omvägskvot nära 1 betyder en rak väg; "
+                "1,5 betyder att vägen är 50 % längre än fågelvägen."
             ),
             "en": (
                 "For each place (square, park) the report shows the walking distance along "
@@ -149,14 +172,14 @@ SECTIONS: dict[str, dict[str, dict[str, str]]] = {
         "text": {
             "sv": (
                 "För varje gatusegment räknas hur många målpunkter som nås inom ett visst "
-                "gångavstånd (reach, t.ex. inom 600 m) och avståndet till den närmaste "
-                "(nearest_m). Ljusa (gula) gator når många målpunkter, mörka (lila) få. Det "
-                "visar var i staden det är nära till vardagens mål och var det är långt."
+                "gångavstånd (t.ex. inom 600 m) och avståndet till den närmaste. Ljusa (gula) "
+                "gator når många målpunkter, mörka (lila) få. Det visar var i staden det är "
+                "nära till vardagens mål och var det är långt."
             ),
             "en": (
                 "For each street segment the report counts how many key nodes are reached "
-                "within a walking distance (reach, e.g. within 600 m) and the distance to the "
-                "nearest one (nearest_m). Bright (yellow) streets reach many nodes, dark "
+                "within a walking distance (e.g. within 600 m) and the distance to the "
+                "nearest one. Bright (yellow) streets reach many nodes, dark "
                 "(violet) ones few. It shows where everyday destinations are near and where "
                 "they are far."
             ),
@@ -172,7 +195,7 @@ SECTIONS: dict[str, dict[str, dict[str, str]]] = {
                 "än fågelvägen. Barriäreffekten är hur mycket längre det blir att gå till "
                 "målpunkterna jämfört med om barriären gick att korsa fritt. Kandidaterna är "
                 "möjliga nya passager, rangordnade efter hur mycket de förkortar alla vägar "
-                "mellan platser och målpunkter (gain_m; 1 är bäst)."
+                "mellan platser och målpunkter (rang 1 är bäst)."
             ),
             "en": (
                 "Railways, major roads and water can only be passed where there is a "
@@ -181,7 +204,7 @@ SECTIONS: dict[str, dict[str, dict[str, str]]] = {
                 "is than the straight line. The barrier effect is how much longer it is to "
                 "walk to the key nodes than if the barrier could be crossed anywhere. The "
                 "candidates are possible new crossings, ranked by how much they shorten all "
-                "routes between places and nodes together (gain_m; 1 is best)."
+                "routes between places and nodes together (rank 1 is best)."
             ),
         },
     },
@@ -221,7 +244,7 @@ CAPTIONS: dict[str, dict[str, str]] = {
     "network": {"sv": "Gatunätet och diagnostikpunkter", "en": "Street network and diagnostics"},
     "segments": {"sv": "Integration per gatusegment", "en": "Integration per street segment"},
     "segments_choice": {
-        "sv": "Valbarhet (choice) per gatusegment",
+        "sv": "Genomströmning per gatusegment",
         "en": "Choice per street segment",
     },
     "od": {
