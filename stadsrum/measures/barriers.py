@@ -44,6 +44,7 @@ import shapely
 from stadsrum.errors import InputError, NetworkError
 from stadsrum.measures._parallel import Scratch, run_groups, thread_count
 from stadsrum.measures.proximity import DEFAULT_SPEED, _Graph, _Side, _side
+from stadsrum.messages import count
 from stadsrum.network.barriers import BarrierSet, add_links, feature_levels, read_barrier_layer
 from stadsrum.network.links import PolygonMode
 from stadsrum.network.model import StreetNetwork
@@ -73,6 +74,22 @@ CROSSING_TYPES = ("bridge", "tunnel", "level_crossing")
 
 #: Categories a street can only cross on a bridge or in a tunnel.
 WATER_CATEGORIES = frozenset({"water", "river", "canal", "stream", "lake", "sea", "coastline"})
+
+#: Metres: a candidate link passing this close to a junction other than its ends goes
+#: through it, so it is two shorter links (each a candidate of its own) laid end to end.
+JUNCTION_TOLERANCE_M = 2.0
+#: Metres: a candidate link within this distance of a street runs along it ...
+ALONG_TOLERANCE_M = 1.0
+#: ... and is dropped when it does so along one street for more than this many
+#: metres: it duplicates the street and is dominated by the shorter link it contains.
+#: Crossing a street, or leaving a junction, at more than 12 degrees keeps a link
+#: within 1 m of that street for less than 10 m.
+ALONG_MAX_M = 10.0
+#: Detour reference: a crossing route is compared with the place's routes that cross no
+#: barrier and are between 1/2 and 2 times as long as the crow flies ...
+COMPARABLE_FACTOR = 2.0
+#: ... and only where there are at least this many of them.
+MIN_COMPARABLE = 3
 
 
 # --- 1. crossing inventory -----------------------------------------------------------
@@ -602,15 +619,31 @@ def detour_pairs(
         table), ``straight_m``, ``detour_ratio``, ``extra_m`` (= ``total_m``
         − ``straight_m``), ``crosses_barrier`` (the straight line crosses a
         barrier), ``barriers`` (their ids, ``;``-separated); geometry the
-        straight line. ``per_place``: the place's geometry with
+        straight line; for a crossing pair also ``reference_ratio`` and
+        ``barrier_excess_m`` (below). ``per_place``: the place's geometry with
         ``n_routes``, ``n_crossing``, ``share_crossing`` (of its routes,
         those whose straight line crosses a barrier), ``detour_crossing`` and
         ``detour_other`` (mean detour ratios), ``extra_m_crossing`` and
-        ``extra_m_other`` (mean metres beyond the straight line) and
-        ``barrier_excess_m``: the mean metres a crossing route walks beyond
-        what the place's other routes would need for its straight distance
-        (``total_m − straight_m × R``, with ``R`` the other routes' summed
-        ``total_m`` over their summed ``straight_m``).
+        ``extra_m_other`` (mean metres beyond the straight line),
+        ``n_compared`` (crossing routes with a reference) and
+        ``barrier_excess_m``, their mean.
+
+    Notes
+    -----
+    A crossing route's ``barrier_excess_m`` is ``total_m − straight_m × R``:
+    the metres it walks beyond what the same place's routes that cross no
+    barrier need for a similar straight distance. ``R`` (``reference_ratio``)
+    is the median detour ratio of those between ``1 / COMPARABLE_FACTOR`` and
+    ``COMPARABLE_FACTOR`` times the route's straight distance, and only
+    where there are at least :data:`MIN_COMPARABLE` (else empty). Like for
+    like, because detour ratios fall with distance: the walk to and from the
+    street does not grow with it, so a ratio taken from short routes (or
+    from a node inside the place, 0 m as the crow flies) predicts far too
+    much for long ones and makes the excess wrongly negative. The median, so
+    that one doubtful route (a point joined to a tunnel) does not set the
+    reference. A negative excess that remains is real: that route across
+    the barrier is straighter than the place's comparable routes (a bridge
+    in line with it).
     """
     place, node = od.places, od.nodes
     n_p, n_n = len(place.ids), len(node.ids)
@@ -640,6 +673,13 @@ def detour_pairs(
     pairs["extra_m"] = total - straight
     pairs["crosses_barrier"] = np.array([bool(c) for c in crossed])
     pairs["barriers"] = [";".join(c) for c in crossed]
+    reference = _reference_ratio(
+        total.reshape(n_p, n_n),
+        straight.reshape(n_p, n_n),
+        pairs["crosses_barrier"].to_numpy().reshape(n_p, n_n),
+    ).ravel()
+    pairs["reference_ratio"] = reference
+    pairs["barrier_excess_m"] = total - straight * reference
     pairs_gdf = gpd.GeoDataFrame(pairs, geometry=lines, crs=crs)
 
     recs = []
@@ -648,14 +688,7 @@ def detour_pairs(
         ok = sub[np.isfinite(sub["total_m"])]
         cross = ok[ok["crosses_barrier"]]
         other = ok[~ok["crosses_barrier"]]
-        # the place's typical detour off the barrier: a ratio of sums, which
-        # short routes with large ratios do not dominate
-        ratio_other = (
-            float(other["total_m"].sum() / other["straight_m"].sum())
-            if len(other) and other["straight_m"].sum() > 0
-            else np.nan
-        )
-        excess = cross["total_m"] - cross["straight_m"] * ratio_other
+        excess = cross["barrier_excess_m"].dropna()
         recs.append(
             {
                 "place_id": place.ids[p],
@@ -666,11 +699,33 @@ def detour_pairs(
                 "detour_other": float(other["detour_ratio"].mean()) if len(other) else np.nan,
                 "extra_m_crossing": float(cross["extra_m"].mean()) if len(cross) else np.nan,
                 "extra_m_other": float(other["extra_m"].mean()) if len(other) else np.nan,
-                "barrier_excess_m": float(excess.mean()) if len(cross) else np.nan,
+                "n_compared": len(excess),
+                "barrier_excess_m": float(excess.mean()) if len(excess) else np.nan,
             }
         )
     per_place = gpd.GeoDataFrame(pd.DataFrame(recs), geometry=list(pg), crs=crs)
     return pairs_gdf, per_place
+
+
+def _reference_ratio(total: np.ndarray, straight: np.ndarray, crosses: np.ndarray) -> np.ndarray:
+    """Per crossing pair: the detour ratio of the place's comparable non-crossing routes.
+
+    Arrays are ``(places, nodes)``; ``total`` is NaN where there is no route.
+    A comparable route crosses no barrier and is between ``1 / COMPARABLE_FACTOR``
+    and ``COMPARABLE_FACTOR`` times as long as the crow flies; the ratio is the
+    median of theirs, NaN with fewer than ``MIN_COMPARABLE`` of them.
+    """
+    out = np.full(total.shape, np.nan)
+    for p in range(total.shape[0]):
+        other = ~crosses[p] & np.isfinite(total[p]) & (straight[p] > 0)
+        ss = straight[p, other]
+        ratio = total[p, other] / ss
+        for t in np.where(crosses[p] & np.isfinite(total[p]) & (straight[p] > 0))[0]:
+            d = straight[p, t]
+            near = (ss >= d / COMPARABLE_FACTOR) & (ss <= d * COMPARABLE_FACTOR)
+            if near.sum() >= MIN_COMPARABLE:
+                out[p, t] = float(np.median(ratio[near]))
+    return out
 
 
 def _grid_points(network: StreetNetwork, spacing: float) -> gpd.GeoDataFrame:
@@ -787,6 +842,11 @@ def candidate_links(
     A candidate joins two junctions at most ``max_length`` metres apart whose
     straight line crosses a barrier's line (or outline), and passes through
     no building (if ``buildings`` polygons are given; touching is allowed).
+    A line passing within :data:`JUNCTION_TOLERANCE_M` metres of another
+    junction, or running within :data:`ALONG_TOLERANCE_M` of existing streets
+    for more than :data:`ALONG_MAX_M` metres, is no candidate: it is never
+    what a planner would build, and the shorter link it contains is a
+    candidate of its own.
 
     Returns
     -------
@@ -839,6 +899,8 @@ def candidate_links(
         si, bi = shapely.STRtree(bgeom).query(segs, predicate="intersects")
         inside = shapely.length(shapely.intersection(segs[si], bgeom[bi])) > 0.01
         keep[si[inside]] = False
+    if len(a_arr):
+        keep &= ~_on_streets(network, a_arr, segs)
     a_arr, segs = a_arr[keep], segs[keep]
     crossed = _crossed(segs, barriers) if len(segs) else []
     return gpd.GeoDataFrame(
@@ -851,6 +913,32 @@ def candidate_links(
         geometry=list(segs),
         crs=network.edges.crs,
     )
+
+
+def _on_streets(network: StreetNetwork, ends: np.ndarray, segs: np.ndarray) -> np.ndarray:
+    """Whether each link goes through another junction or runs along a street.
+
+    ``ends``: the links' end junctions, shape ``(n, 2)``.
+    """
+    node_pts = shapely.points(network.node_xy)
+    si, ni = shapely.STRtree(node_pts).query(
+        segs, predicate="dwithin", distance=JUNCTION_TOLERANCE_M
+    )
+    through = (ni != ends[si, 0]) & (ni != ends[si, 1])
+    out = np.zeros(len(segs), dtype=bool)
+    out[si[through]] = True
+    edges = np.asarray(network.edges.geometry.array, dtype=object)
+    si, ei = shapely.STRtree(edges).query(segs, predicate="dwithin", distance=ALONG_TOLERANCE_M)
+    todo = ~out[si]
+    si, ei = si[todo], ei[todo]
+    if len(si) == 0:
+        return out
+    # per street, not summed: a link crossing a dozen footways is near each for 2 m
+    along = shapely.length(
+        shapely.intersection(segs[si], shapely.buffer(edges[ei], ALONG_TOLERANCE_M))
+    )
+    out[si[along > ALONG_MAX_M]] = True
+    return out
 
 
 def _gains(
@@ -924,6 +1012,7 @@ def rank_candidates(
     thresholds: Sequence[float] = (10.0, 15.0),
     speed: float = DEFAULT_SPEED,
     best_k: int = 0,
+    candidate_spacing: float = 100.0,
     min_saving: float = 1.0,
     threads: int | None = None,
     progress: ProgressLike | None = None,
@@ -945,6 +1034,12 @@ def rank_candidates(
     best_k
         Also choose the best ``best_k`` links *together*, greedily: each step
         takes the link with the largest gain given the links already chosen.
+    candidate_spacing
+        Metres: a link closer than this to a better-ranked link kept on the
+        same barrier (sharing a barrier id) is left out, so the list offers
+        distinct places to build rather than variants of one (0: keep all).
+        The distance is between the lines (0 where they share an end or
+        cross). The greedy choice is made among the links kept.
     min_saving
         Candidates whose ends are already joined by a route at most this many
         metres longer than the link are dropped: no route can gain more.
@@ -963,6 +1058,8 @@ def rank_candidates(
         gain of that step given the earlier ones).
     """
     progress = as_progress(progress)
+    if not candidate_spacing >= 0:
+        raise InputError("candidate spacing must be zero or a positive number of metres")
     n_p, n_n = od.total_m.shape
     wp = _weights(od.places, place_weight, n_p, what="places")
     wn = _weights(od.nodes, node_weight, n_n, what="nodes")
@@ -1010,6 +1107,13 @@ def rank_candidates(
         )
     )
     cand = cand.iloc[order].reset_index(drop=True)
+    if candidate_spacing > 0:
+        n_all = len(cand)
+        cand = cand[_distinct(cand, candidate_spacing)].reset_index(drop=True)
+        progress.message(
+            f"{len(cand):,} of {n_all:,} candidate links at least {candidate_spacing:g} m "
+            "from a better one"
+        )
     cand["rank"] = np.arange(1, len(cand) + 1)
     if best_k > 0:
         a = cand["from_node"].to_numpy(np.int64)
@@ -1049,6 +1153,38 @@ def rank_candidates(
         cand["greedy_step"] = step
         cand["greedy_gain_m"] = step_gain
     return cand
+
+
+def _distinct(cand: gpd.GeoDataFrame, spacing: float) -> np.ndarray:
+    """Which links (in rank order) are at least ``spacing`` metres from every better one kept.
+
+    Only links sharing a barrier compete: a bridge over the river does not
+    hide a footbridge over the railway next to it.
+    """
+    geoms = np.asarray(cand.geometry.array, dtype=object)
+    # links made elsewhere may not say what they cross: then all of them compete
+    barrier = cand["barrier_id"] if "barrier_id" in cand.columns else pd.Series("", cand.index)
+    ids = barrier.astype(str).str.split(";")
+    names = sorted({b for row in ids for b in row})
+    on = np.zeros((len(cand), len(names)), dtype=bool)
+    col = {b: k for k, b in enumerate(names)}
+    for i, row in enumerate(ids):
+        on[i, [col[b] for b in row]] = True
+    i, j = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=spacing)
+    # j better than i, closer than the spacing, on a common barrier
+    pair = (j < i) & (shapely.distance(geoms[i], geoms[j]) < spacing)
+    i, j = i[pair], j[pair]
+    pair = (on[i] & on[j]).any(axis=1)
+    i, j = i[pair], j[pair]
+    order = np.argsort(i, kind="stable")
+    i, j = i[order], j[order]
+    first, starts = np.unique(i, return_index=True)
+    stops = np.append(starts[1:], len(i))[: len(starts)]
+    keep = np.ones(len(cand), dtype=bool)
+    # in rank order, so every better link's fate is settled before it is asked
+    for x, lo, hi in zip(first, starts, stops, strict=True):
+        keep[x] = not keep[j[lo:hi]].any()
+    return keep
 
 
 def _minutes_label(t: float) -> str:
@@ -1427,6 +1563,7 @@ def barrier_analysis(
     max_link_length: float = 150.0,
     gap: float = 150.0,
     best_k: int = 5,
+    candidate_spacing: float = 100.0,
     thresholds: Sequence[float] = (10.0, 15.0),
     speed: float = DEFAULT_SPEED,
     max_link: float = 200.0,
@@ -1465,6 +1602,9 @@ def barrier_analysis(
         Widest gap bridged by the permeable counterfactual, metres.
     best_k
         Number of links chosen greedily together (0: none).
+    candidate_spacing
+        Metres: candidate links closer than this to a better one on the same
+        barrier are left out of the ranking (0: keep all).
     thresholds
         Walking minutes for reach.
     centre
@@ -1494,7 +1634,7 @@ def barrier_analysis(
         bset = bset.select(list(categories))
     if not speed > 0:
         raise InputError("speed must be positive (metres per second)")
-    progress.message(f"barriers: {bset.n_barriers} barriers")
+    progress.message(f"barriers: {count(bset.n_barriers, 'barrier')}")
     crossings, summary, stretches = barrier_inventory(network, bset, merge_gap=merge_gap)
     layers: dict[str, gpd.GeoDataFrame] = {
         "crossings": crossings,
@@ -1558,6 +1698,7 @@ def barrier_analysis(
         thresholds=thresholds,
         speed=speed,
         best_k=best_k,
+        candidate_spacing=candidate_spacing,
         threads=threads,
         progress=progress,
     )

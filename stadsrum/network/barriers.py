@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from stadsrum.errors import InputError
+from stadsrum.messages import count
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.prepare import NETWORK_COLUMNS, _cut_line, prepare_network
 from stadsrum.network.projection import align_crs
@@ -173,7 +174,7 @@ def read_barrier_layer(
     bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if bad.any():
         raise InputError(
-            f"{what}: {int(bad.sum())} features have empty or missing geometry "
+            f"{what}: {count(bad.sum(), 'feature')} with empty or missing geometry "
             f"(rows {_rows(bad)}); remove them or give them a geometry"
         )
     kinds = shapely.get_type_id(geoms)
@@ -430,6 +431,7 @@ def add_links(
     combined = gpd.GeoDataFrame(attrs, geometry=[*new_geoms, *link_geoms], crs=network.edges.crs)
     new = prepare_network(combined, prepare="none", components="all")
     new.report.notes.append(
-        f"{what}: {n_parts} link(s) added, {len(cuts)} street(s) split where a link joins"
+        f"{what}: {count(n_parts, 'link')} added, {count(len(cuts), 'street')} split where a "
+        "link joins"
     )
     return new
