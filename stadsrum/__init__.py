@@ -8,28 +8,57 @@ city: space syntax segment measures, place-to-node distances, barriers.
 """
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 from stadsrum.errors import CancelledError, InputError, InputFileError, NetworkError, StadsrumError
-from stadsrum.io.readers import from_graph, read_layer, read_lines
-from stadsrum.io.writers import write_csv, write_gpkg
-from stadsrum.measures.segment import SEGMENT_MEASURES, segment_analysis
-from stadsrum.network.model import StreetNetwork
-from stadsrum.network.prepare import PreparationReport, prepare_network
-from stadsrum.network.segments import SegmentGraph
 from stadsrum.progress import Progress
-from stadsrum.workflows import (
-    read_network,
-    run_accessibility,
-    run_barriers,
-    run_demo,
-    run_distances,
-    run_network,
-    run_segments,
-    sample_data_dir,
-)
 
-# Analyses imported on first use, so `import stadsrum` stays light.
+if TYPE_CHECKING:  # the names below, for type checkers and editors
+    from stadsrum.io.readers import from_graph, read_layer, read_lines
+    from stadsrum.io.writers import write_csv, write_gpkg
+    from stadsrum.measures.accessibility import attraction_accessibility
+    from stadsrum.measures.barriers import barrier_analysis
+    from stadsrum.measures.compare import compare
+    from stadsrum.measures.proximity import place_distances, place_summary, service_areas
+    from stadsrum.measures.segment import SEGMENT_MEASURES, segment_analysis
+    from stadsrum.network.links import link_features
+    from stadsrum.network.model import StreetNetwork
+    from stadsrum.network.prepare import PreparationReport, prepare_network
+    from stadsrum.network.segments import SegmentGraph
+    from stadsrum.report import write_report
+    from stadsrum.workflows import (
+        read_network,
+        run_accessibility,
+        run_barriers,
+        run_demo,
+        run_distances,
+        run_network,
+        run_segments,
+        sample_data_dir,
+    )
+
+# Everything that needs numpy, pandas or geopandas is imported on first use, so
+# `import stadsrum` and `stadsrum --help` stay instant (about 0.6 s less per command).
 _LAZY = {
+    "from_graph": "stadsrum.io.readers",
+    "read_layer": "stadsrum.io.readers",
+    "read_lines": "stadsrum.io.readers",
+    "write_csv": "stadsrum.io.writers",
+    "write_gpkg": "stadsrum.io.writers",
+    "SEGMENT_MEASURES": "stadsrum.measures.segment",
+    "segment_analysis": "stadsrum.measures.segment",
+    "StreetNetwork": "stadsrum.network.model",
+    "PreparationReport": "stadsrum.network.prepare",
+    "prepare_network": "stadsrum.network.prepare",
+    "SegmentGraph": "stadsrum.network.segments",
+    "read_network": "stadsrum.workflows",
+    "run_accessibility": "stadsrum.workflows",
+    "run_barriers": "stadsrum.workflows",
+    "run_demo": "stadsrum.workflows",
+    "run_distances": "stadsrum.workflows",
+    "run_network": "stadsrum.workflows",
+    "run_segments": "stadsrum.workflows",
+    "sample_data_dir": "stadsrum.workflows",
     "place_distances": "stadsrum.measures.proximity",
     "place_summary": "stadsrum.measures.proximity",
     "service_areas": "stadsrum.measures.proximity",
@@ -45,8 +74,14 @@ def __getattr__(name: str) -> object:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # found directly from now on
+        return value
     raise AttributeError(f"module 'stadsrum' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 try:  # the copy bundled in the QGIS plugin zip has its version stamped (plugin_zip.py)

@@ -5,7 +5,9 @@ The zip holds one folder, :data:`PLUGIN_FOLDER`, with the plugin from
 ``pyproject.toml``), the licence, the Swedish translation compiled to Qt's
 ``.qm`` format, and a copy of the ``stadsrum`` core under ``bundled/``, which
 the plugin puts first on ``sys.path`` (with its version stamped into
-``stadsrum/_version.py``). Only a source checkout can build it.
+``stadsrum/_version.py``). It is built from a source checkout, or from an
+installed package, whose wheel carries the plugin as data in
+``stadsrum/qgis-plugin/`` (see ``setup.py``): both give the same zip.
 
 The ``.qm`` writer here is a small re-implementation of Qt's ``lrelease``
 (the format QTranslator reads), so packaging needs no Qt tools.
@@ -20,6 +22,7 @@ import tomllib
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from stadsrum.errors import InputError
@@ -27,8 +30,10 @@ from stadsrum.io.writers import atomic_path
 
 __all__ = [
     "PLUGIN_FOLDER",
+    "PluginSources",
     "build_plugin_zip",
     "compile_ts",
+    "plugin_sources",
     "project_version",
     "source_root",
     "stamp_version",
@@ -41,10 +46,29 @@ PLUGIN_FOLDER = "stadsrum_plugin"
 """Folder name of the plugin inside the zip, and so in QGIS's plugin folder."""
 VERSION_MODULE = "stadsrum/_version.py"
 """Module stamped into the bundled core with the version (``stadsrum.__version__``)."""
+SHIPPED_PLUGIN = "qgis-plugin"
+"""Folder of the installed package that holds the plugin, its metadata.txt and LICENSE."""
+SHIPPED_DATA = frozenset({SHIPPED_PLUGIN, "sample_data"})
+"""Data folders of the installed package, left out of the bundled core."""
 
 _SKIP_DIRS = {"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
 _SKIP_SUFFIXES = {".pyc", ".pyo", ".qm", ".nbi", ".nbc"}
 _SKIP_NAMES = {"ruff.toml", ".DS_Store"}
+
+
+@dataclass(frozen=True)
+class PluginSources:
+    """Where the parts of the zip are read from."""
+
+    plugin: Path
+    """Folder with the plugin's code, help, icons and translations (``qgis_plugin/``)."""
+    metadata: Path
+    """The plugin's ``metadata.txt``."""
+    licence: Path
+    """The ``LICENSE`` copied into the zip (may be missing)."""
+    core: Path
+    """The ``stadsrum`` package bundled into the zip."""
+    version: str
 
 
 def source_root() -> Path:
@@ -58,9 +82,45 @@ def source_root() -> Path:
     if missing:
         raise InputError(
             f"the plugin zip is built from a stadsrum source checkout, but {', '.join(missing)} "
-            f"is missing beside '{root / 'stadsrum'}'; run the command in a git clone"
+            f"is missing beside '{root / 'stadsrum'}'"
         )
     return root
+
+
+def plugin_sources(root: str | Path | None = None) -> PluginSources:
+    """The plugin's parts in the checkout ``root``; by default here or in the installed package.
+
+    A checkout (``qgis_plugin/`` beside this package) comes first, so a
+    developer's edits are what gets packed; else the copy the wheel carries.
+    """
+    if root is not None:
+        return _checkout_sources(Path(root))
+    package = Path(__file__).resolve().parent
+    try:
+        return _checkout_sources(source_root())
+    except InputError:
+        shipped = package / SHIPPED_PLUGIN
+        if not (shipped / "metadata.txt").is_file():
+            raise InputError(
+                f"the QGIS plugin is missing from this stadsrum installation ('{shipped}' not "
+                "found): reinstall it with 'pip install --force-reinstall stadsrum', or run "
+                "'stadsrum plugin-zip' in a source checkout"
+            ) from None
+    from stadsrum import __version__
+
+    return PluginSources(
+        shipped, shipped / "metadata.txt", shipped / "LICENSE", package, __version__
+    )
+
+
+def _checkout_sources(root: Path) -> PluginSources:
+    return PluginSources(
+        root / "qgis_plugin",
+        root / "metadata.txt",
+        root / "LICENSE",
+        root / "stadsrum",
+        project_version(root),
+    )
 
 
 def project_version(root: Path) -> str:
@@ -91,32 +151,34 @@ def build_plugin_zip(out_dir: str | Path, *, root: str | Path | None = None) -> 
         Folder for the zip (created if missing). An existing zip of the same
         version is replaced, atomically.
     root
-        Source checkout to package; default: the one this module lives in.
+        Source checkout to package; default: the checkout this module lives
+        in, else the plugin the installed package carries.
     """
-    base = Path(root) if root is not None else source_root()
-    version = project_version(base)
-    plugin_dir = base / "qgis_plugin"
-    target = Path(out_dir) / f"{PLUGIN_FOLDER}-{version}.zip"
-    metadata = stamp_version((base / "metadata.txt").read_text(encoding="utf-8"), version)
+    src = plugin_sources(root)
+    target = Path(out_dir) / f"{PLUGIN_FOLDER}-{src.version}.zip"
+    metadata = stamp_version(src.metadata.read_text(encoding="utf-8"), src.version)
     with (
         atomic_path(target, suffix=".zip") as tmp,
         zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf,
     ):
-        for path in _files(plugin_dir):
-            rel = path.relative_to(plugin_dir).as_posix()
+        for path in _files(src.plugin):
+            rel = path.relative_to(src.plugin).as_posix()
+            if rel in ("metadata.txt", "LICENSE"):
+                continue  # shipped beside the plugin in an installed package; written below
             zf.write(path, f"{PLUGIN_FOLDER}/{rel}")
             if path.suffix == ".ts":
                 qm = compile_ts(path.read_text(encoding="utf-8"))
                 zf.writestr(f"{PLUGIN_FOLDER}/{rel[:-3]}.qm", qm)
         zf.writestr(f"{PLUGIN_FOLDER}/metadata.txt", metadata)
-        if (base / "LICENSE").exists():
-            zf.write(base / "LICENSE", f"{PLUGIN_FOLDER}/LICENSE")
-        for path in _files(base / "stadsrum"):
-            rel = path.relative_to(base).as_posix()
-            if rel != VERSION_MODULE:
-                zf.write(path, f"{PLUGIN_FOLDER}/bundled/{rel}")
+        if src.licence.exists():
+            zf.write(src.licence, f"{PLUGIN_FOLDER}/LICENSE")
+        for path in _files(src.core):
+            rel = path.relative_to(src.core).as_posix()
+            if rel.split("/")[0] in SHIPPED_DATA or f"stadsrum/{rel}" == VERSION_MODULE:
+                continue
+            zf.write(path, f"{PLUGIN_FOLDER}/bundled/stadsrum/{rel}")
         # the bundled copy is not an installed distribution: it reads its version from here
-        zf.writestr(f"{PLUGIN_FOLDER}/bundled/{VERSION_MODULE}", version_module(version))
+        zf.writestr(f"{PLUGIN_FOLDER}/bundled/{VERSION_MODULE}", version_module(src.version))
     log.info("wrote %s", target)
     return target
 

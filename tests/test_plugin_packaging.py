@@ -301,15 +301,8 @@ def test_dependency_minimums_match_pyproject():
         pinned[name.strip()] = minimum.strip()
     for dist, (_module, minimum) in deps.REQUIREMENTS.items():
         assert pinned[dist] == minimum, dist
-    # the rest are for the command line only, or not imported by the core at all;
-    # matplotlib and mapclassify only for the report (styles fall back to quantiles)
-    assert set(pinned) - set(deps.REQUIREMENTS) == {
-        "typer",
-        "tqdm",
-        "osmnx",
-        "matplotlib",
-        "mapclassify",
-    }
+    # the rest are for the command line only, and matplotlib for the report
+    assert set(pinned) - set(deps.REQUIREMENTS) == {"typer", "tqdm", "matplotlib"}
 
 
 def test_dependency_check_names_missing_and_old_packages():

@@ -11,7 +11,20 @@ end 1, ``2*i + 1`` towards its end 0; transitions are a CSR (``indptr``,
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+
+# Explicit signatures compile these helpers once per index type, when the module is first
+# imported (or load them from the cache), instead of once per caller and per literal
+# argument (a call with ``size=0`` or ``n_sources=2`` is its own specialisation otherwise).
+# Arrays the search only reads are typed read-only, which every array converts to.
+
+
+def array(dtype: types.Type, *, readonly: bool = False, ndim: int = 1) -> types.Array:
+    """A C-contiguous numba array type (read-only ones also accept writable arrays)."""
+    return types.Array(dtype, ndim, "C", readonly=readonly)
+
+
+F8, IDX = array(types.float64), (types.int32, types.int64)
 
 # Costs closer than TOL * (1 + cost) are equal.
 TOL = 1e-9
@@ -22,7 +35,11 @@ SETTLED = 1
 BEYOND = 2  # settled, but its route is longer than the length limit: left out
 
 
-@njit(cache=True, nogil=True)
+@njit(
+    [(F8, array(i), types.int64, types.float64, i) for i in IDX],
+    cache=True,
+    nogil=True,
+)
 def heap_push(hkey, hval, size, key, val):
     i = size
     hkey[i] = key
@@ -37,7 +54,7 @@ def heap_push(hkey, hval, size, key, val):
     return size + 1
 
 
-@njit(cache=True, nogil=True)
+@njit([(F8, array(i), types.int64) for i in IDX], cache=True, nogil=True)
 def heap_pop(hkey, hval, size):
     key = hkey[0]
     val = hval[0]
@@ -61,7 +78,15 @@ def heap_pop(hkey, hval, size):
     return key, val, size
 
 
-@njit(cache=True, nogil=True)
+def _search_signature(i: types.Integer) -> tuple[types.Type, ...]:
+    ro_i, ro_f = array(i, readonly=True), array(types.float64, readonly=True)
+    f8, ai = types.float64, array(i)
+    inputs = (ro_i, ro_f, ro_f, types.int64, f8, f8, ro_f, ro_i, ro_i, ro_f, ro_f)
+    scratch = (F8, F8, ai, ai, ai, F8, ai)  # dist, rlen, pred, settled, order, hkey, hval
+    return (*inputs, *scratch)
+
+
+@njit([_search_signature(i) for i in IDX], cache=True, nogil=True)
 def state_search(
     sources,
     source_cost,
@@ -142,7 +167,11 @@ def state_search(
     return n_order
 
 
-@njit(cache=True, nogil=True)
+@njit(
+    [(types.int64, array(i, readonly=True), F8, F8, array(i), array(i)) for i in IDX],
+    cache=True,
+    nogil=True,
+)
 def reset_states(n_order, order, dist, rlen, pred, settled):
     """Undo a search on the states it settled (``order``)."""
     for i in range(n_order):

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from stadsrum.progress import ProgressLike, check_cancelled
+from stadsrum.progress import ProgressLike, check_cancelled, compile_notice
 
 __all__ = ["Scratch", "run_groups", "thread_count"]
 
@@ -98,28 +98,29 @@ def run_groups(
             local.scratch = make_scratch()
         return i, work(items[i], local.scratch)
 
-    if threads <= 1:
-        for i in range(len(items)):
-            check_cancelled(progress)
-            keep(i, job(i)[1])
-            progress.advance()
-    else:
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            pending: set[Any] = set()
-            nxt = 0
-            try:
-                while nxt < len(items) or pending:
-                    while nxt < len(items) and len(pending) < 2 * threads:
-                        pending.add(pool.submit(job, nxt))
-                        nxt += 1
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        i, value = fut.result()
-                        keep(i, value)
-                        progress.advance()
-                    check_cancelled(progress)
-            except BaseException:
-                stop.set()
-                raise
+    with compile_notice(progress):  # the first chunk may compile its kernel
+        if threads <= 1:
+            for i in range(len(items)):
+                check_cancelled(progress)
+                keep(i, job(i)[1])
+                progress.advance()
+        else:
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                pending: set[Any] = set()
+                nxt = 0
+                try:
+                    while nxt < len(items) or pending:
+                        while nxt < len(items) and len(pending) < 2 * threads:
+                            pending.add(pool.submit(job, nxt))
+                            nxt += 1
+                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        for fut in done:
+                            i, value = fut.result()
+                            keep(i, value)
+                            progress.advance()
+                        check_cancelled(progress)
+                except BaseException:
+                    stop.set()
+                    raise
     progress.finish()
     return results

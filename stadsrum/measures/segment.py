@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -23,7 +24,7 @@ from stadsrum.errors import InputError, NetworkError
 from stadsrum.measures.naming import parse_costs, parse_radii, radius_label, segment_column
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.segments import SegmentGraph
-from stadsrum.progress import ProgressLike, as_progress, check_cancelled
+from stadsrum.progress import ProgressLike, as_progress, check_cancelled, compile_notice
 
 __all__ = ["SEGMENT_MEASURES", "SegmentCosts", "segment_analysis", "segment_measures"]
 
@@ -124,6 +125,7 @@ def segment_measures(
     """
     import numba
 
+    from stadsrum.kernels.search import TOL
     from stadsrum.kernels.segment import (
         S_COUNT,
         S_DEPTH,
@@ -131,7 +133,7 @@ def segment_measures(
         S_HARMONIC,
         S_REACH,
         S_SEGMENTS,
-        segment_batch,
+        segment_worker,
     )
 
     progress = as_progress(progress)
@@ -164,39 +166,47 @@ def segment_measures(
     indptr = graph.indptr.astype(np.int32)
     dst = graph.dst.astype(np.int32)
     sums = np.zeros((n, len(radii_arr), 6))
-    choice = np.zeros((n, len(radii_arr)))
-    choice_wl = np.zeros((n, len(radii_arr)))
+    # one partial choice sum per worker, added up at the end
+    parts = np.zeros((2, n_threads, n if want_choice else 1, len(radii_arr)))
+    has_free_moves = bool((costs.tcost <= TOL).any())
     origins = np.arange(n, dtype=np.int64)
     progress.start(f"segment analysis ({cost})", n)
-    previous = numba.get_num_threads()
-    numba.set_num_threads(n_threads)
-    try:
+
+    def share(chunk: np.ndarray, chunk_sums: np.ndarray, worker: int) -> None:
+        segment_worker(
+            chunk,
+            worker,
+            n_threads,
+            radii_arr,
+            radius_mode == "catchment",
+            costs.metric,
+            has_free_moves,
+            indptr,
+            dst,
+            costs.tcost,
+            tlen,
+            graph.length,
+            w,
+            costs.depth_scale,
+            costs.harmonic_offset,
+            want_choice,
+            chunk_sums,
+            parts[0, worker],
+            parts[1, worker],
+        )
+
+    # the kernel releases the GIL: plain threads run the workers in parallel
+    with ThreadPoolExecutor(max_workers=n_threads) as pool, compile_notice(progress):
         for start in range(0, n, batch):
             check_cancelled(progress)
             chunk = origins[start : start + batch]
-            s, ch, chw = segment_batch(
-                chunk,
-                radii_arr,
-                radius_mode == "catchment",
-                costs.metric,
-                indptr,
-                dst,
-                costs.tcost,
-                tlen,
-                graph.length,
-                w,
-                costs.depth_scale,
-                costs.harmonic_offset,
-                want_choice,
-                n_threads,
-            )
-            sums[chunk] = s
-            if want_choice:
-                choice += ch.sum(axis=0)
-                choice_wl += chw.sum(axis=0)
+            chunk_sums = np.zeros((len(chunk), len(radii_arr), 6))
+            for job in [pool.submit(share, chunk, chunk_sums, k) for k in range(n_threads)]:
+                job.result()
+            sums[chunk] = chunk_sums
             progress.advance(len(chunk))
-    finally:
-        numba.set_num_threads(previous)
+    choice = parts[0].sum(axis=0) if want_choice else np.zeros((n, len(radii_arr)))
+    choice_wl = parts[1].sum(axis=0) if want_choice else np.zeros((n, len(radii_arr)))
     progress.finish()
 
     out: dict[str, np.ndarray] = {}
