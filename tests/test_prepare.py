@@ -136,6 +136,37 @@ def test_pass_through_junctions_are_merged():
     assert net.edges["n_merged"].sum() == 6
 
 
+def test_pass_through_merging_stops_where_the_grade_changes():
+    """One street that dives into a tunnel and comes back up, a bridge beyond:
+
+        A---B===C---D~~~E
+            tunnel   bridge
+
+    B, C and D join exactly two lines, but at each the grade changes (street →
+    tunnel → street → bridge), so nothing merges: four segments whose tags stay
+    true, never a 20 m "tunnel" that is half street. The two street pieces at the
+    same grade as their neighbours would merge (previous test); here none does.
+    """
+    gdf = make_lines(
+        [[(0, 0), (10, 0)], [(10, 0), (20, 0)], [(20, 0), (30, 0)], [(30, 0), (40, 0)]],
+        tunnel=[None, "yes", None, None],
+        bridge=[None, None, None, "yes"],
+    )
+    net = prepare_network(gdf)
+    assert net.report.pass_through_merged == 0
+    assert net.n_edges == 4
+    assert net.edges["tunnel"].notna().sum() == 1
+
+    # a layer change alone also keeps the junction; equal grades still merge
+    gdf = make_lines(
+        [[(0, 0), (10, 0)], [(10, 0), (20, 0)], [(20, 0), (30, 0)]],
+        layer=["0", "1", "1"],
+    )
+    net = prepare_network(gdf)
+    assert net.report.pass_through_merged == 1
+    assert sorted(net.length.round(6)) == [10.0, 20.0]
+
+
 def test_isolated_ring_becomes_one_loop():
     ring = [(0, 0), (10, 0), (10, 10), (0, 10), (0, 0)]
     gdf = make_lines([ring[i : i + 2] for i in range(4)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
@@ -25,9 +26,24 @@ def test_prepared_sample_network_is_clean(sample_network, sample_pbf):
     np.testing.assert_array_equal(start, net.node_xy[net.u])
     np.testing.assert_array_equal(end, net.node_xy[net.v])
     # no pass-through junction survives merging, except on loops closing on themselves
+    # and where the street changes grade (into a tunnel, onto a bridge, another layer)
     two = np.where(net.degree == 2)[0]
     loops = set(net.u[net.u == net.v])
-    assert set(two) <= loops
+    edges = net.edges
+
+    def grade(e: int) -> tuple[bool, bool, float]:
+        row = edges.iloc[e]
+        return (
+            str(row.get("bridge")) not in {"None", "nan", "<NA>", "no"},
+            str(row.get("tunnel")) not in {"None", "nan", "<NA>", "no"},
+            float(np.nan_to_num(pd.to_numeric(row.get("layer"), errors="coerce"))),
+        )
+
+    for node in set(two) - loops:
+        pair = np.where((net.u == node) | (net.v == node))[0]
+        assert len(pair) == 2
+        assert grade(pair[0]) != grade(pair[1]), f"junction {node} joins two lines of one grade"
+    assert len(set(two) - loops) < 0.1 * net.n_nodes
     assert rep.components >= 1
     assert (net.edges.component == 0).all()
     assert rep.dangles == int((net.degree == 1).sum())

@@ -39,7 +39,7 @@ class AccessibilityAlgorithm(StadsrumAlgorithm):
     LABEL = "Attraction accessibility (place syntax)"
     GROUP = "Distances and accessibility"
     GROUP_ID = "accessibility"
-    STYLES: ClassVar[dict[str, str]] = {"OUTPUT": "accessibility"}
+    STYLES: ClassVar[dict[str, str]] = {"OUTPUT": "accessibility", "WARNINGS": "warnings"}
     TEMPLATE_INPUT = "NETWORK"
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
@@ -105,6 +105,14 @@ class AccessibilityAlgorithm(StadsrumAlgorithm):
                 "OUTPUT", tr("Accessibility"), QgsProcessing.TypeVectorAnyGeometry
             )
         )
+        self.add(
+            QgsProcessingParameterFeatureSink(
+                "WARNINGS",
+                tr("Plausibility warnings: doubtful distances and links"),
+                QgsProcessing.TypeVectorLine,
+                optional=True,
+            )
+        )
 
     def template_input(self, output: str) -> str:
         return "ORIGINS" if "ORIGINS" in self._templates else "NETWORK"
@@ -131,4 +139,4 @@ class AccessibilityAlgorithm(StadsrumAlgorithm):
             speed=self.parameterAsDouble(parameters, "SPEED", context),
             progress=progress,
         )
-        return {"OUTPUT": result.accessibility}
+        return {"OUTPUT": result.accessibility, "WARNINGS": result.warnings}

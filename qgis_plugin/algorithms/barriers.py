@@ -33,6 +33,7 @@ OUTPUTS: dict[str, tuple[str, int, bool]] = {
     "CANDIDATE_LINKS": ("candidate_links", QgsProcessing.TypeVectorLine, True),
     "SCENARIO": ("scenario", QgsProcessing.TypeVectorLine, True),
     "SCENARIO_PLACES": ("scenario_places", QgsProcessing.TypeVectorAnyGeometry, True),
+    "WARNINGS": ("warnings", QgsProcessing.TypeVectorLine, True),
 }
 
 
@@ -145,6 +146,13 @@ class BarriersAlgorithm(StadsrumAlgorithm):
                 minValue=0,
             )
         )
+        add_metres(
+            self,
+            "CANDIDATE_SPACING",
+            tr("Spacing between new crossings: closer to a better one is left out (m, 0: off)"),
+            100.0,
+            advanced=True,
+        )
         self.add(
             QgsProcessingParameterString(
                 "THRESHOLDS", tr("Reach limits, minutes of walking (e.g. 10,15)"), "10,15"
@@ -220,6 +228,7 @@ class BarriersAlgorithm(StadsrumAlgorithm):
             "CANDIDATE_LINKS": tr("Candidate new crossings, ranked"),
             "SCENARIO": tr("Scenario: routes before and after the proposal"),
             "SCENARIO_PLACES": tr("Scenario per place"),
+            "WARNINGS": tr("Plausibility warnings: doubtful distances and links"),
         }
         for sink, (_layer, kind, optional) in OUTPUTS.items():
             self.add(QgsProcessingParameterFeatureSink(sink, labels[sink], kind, optional=optional))
@@ -257,6 +266,7 @@ class BarriersAlgorithm(StadsrumAlgorithm):
             max_link_length=self.parameterAsDouble(parameters, "MAX_LINK_LENGTH", context),
             gap=self.parameterAsDouble(parameters, "GAP", context),
             best_k=self.parameterAsInt(parameters, "BEST_K", context),
+            candidate_spacing=self.parameterAsDouble(parameters, "CANDIDATE_SPACING", context),
             thresholds=self.parameterAsString(parameters, "THRESHOLDS", context),
             speed=self.parameterAsDouble(parameters, "SPEED", context),
             max_link=self.parameterAsDouble(parameters, "MAX_LINK", context),

@@ -25,6 +25,7 @@ OUTPUTS = {
     "OD_DIFF": "od_diff",
     "PLACES_DIFF": "places_diff",
     "ACCESSIBILITY_DIFF": "accessibility_diff",
+    "WARNINGS": "warnings",
 }
 
 
@@ -177,6 +178,7 @@ class CompareAlgorithm(StadsrumAlgorithm):
             "OD_DIFF": tr("Distances: change per route"),
             "PLACES_DIFF": tr("Distances: change per place"),
             "ACCESSIBILITY_DIFF": tr("Accessibility: change"),
+            "WARNINGS": tr("Plausibility warnings: doubtful distances and links"),
         }
         for sink in OUTPUTS:
             self.add(

@@ -34,6 +34,7 @@ class DistancesAlgorithm(StadsrumAlgorithm):
         "SERVICE_AREAS": "service_areas",
         "SERVICE_AREA_LINES": "service_area_lines",
         "PLACE_SUMMARY": "place_summary",
+        "WARNINGS": "warnings",
     }
     TEMPLATE_INPUT = "PLACES"
 
@@ -135,6 +136,14 @@ class DistancesAlgorithm(StadsrumAlgorithm):
                 "PLACE_SUMMARY", tr("Summary per place (table)"), QgsProcessing.TypeVector
             )
         )
+        self.add(
+            QgsProcessingParameterFeatureSink(
+                "WARNINGS",
+                tr("Plausibility warnings: doubtful distances and links"),
+                QgsProcessing.TypeVectorLine,
+                optional=True,
+            )
+        )
 
     def analyse(
         self, parameters: dict[str, Any], context: Any, feedback: Any, progress: Any
@@ -166,4 +175,5 @@ class DistancesAlgorithm(StadsrumAlgorithm):
             "SERVICE_AREAS": layers["service_areas"],
             "SERVICE_AREA_LINES": layers["service_area_lines"],
             "PLACE_SUMMARY": layers["place_summary"],
+            "WARNINGS": layers.get("warnings"),
         }

@@ -4,6 +4,10 @@
 <context>
     <name>stadsrum</name>
     <message>
+        <source>Plausibility warnings: doubtful distances and links</source>
+        <translation>Rimlighetsvarningar: tvivelaktiga avstånd och anslutningar</translation>
+    </message>
+    <message>
         <source>Stadsrum: urban space analysis</source>
         <translation>Stadsrum: stadsrumsanalys</translation>
     </message>
@@ -258,6 +262,10 @@
     <message>
         <source>Choose this many new crossings together (0: none)</source>
         <translation>Välj så här många nya passager tillsammans (0: inga)</translation>
+    </message>
+    <message>
+        <source>Spacing between new crossings: closer to a better one is left out (m, 0: off)</source>
+        <translation>Minsta avstånd mellan nya passager: utelämna en som ligger närmare en bättre (m, 0: av)</translation>
     </message>
     <message>
         <source>Compute the barrier effect (slower)</source>

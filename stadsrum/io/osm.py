@@ -85,6 +85,22 @@ _DRIVE = {
 }
 _NO = {"no", "private"}
 _YES = {"yes", "designated", "permissive", "official", "destination"}
+# foot=use_sidepath: walkers must use the sidewalk mapped beside the road as
+# its own way, so the road itself is not part of the walking network.
+_FOOT_NO = _NO | {"use_sidepath"}
+# Access values that admit only some traffic (OSM wiki, Key:access): fine for
+# a walker going to a door on the street, but a road tunnel has no doors.
+_RESTRICTED = {
+    "destination",
+    "delivery",
+    "customers",
+    "service",
+    "permit",
+    "agricultural",
+    "forestry",
+    "military",
+}
+_NOT_TUNNEL = {"no", "building_passage", "avalanche_protector"}
 
 
 def _keep_way(tags: dict[str, str], mode: str) -> bool:
@@ -98,8 +114,15 @@ def _keep_way(tags: dict[str, str], mode: str) -> bool:
         return True
     access = tags.get("access")
     if mode == "walk":
+        # osmnx's walk filter (osmnx/_overpass.py, 2.x) drops highway=cycleway,
+        # motorways, foot=no, service=private and access=private, and keeps
+        # access=destination everywhere. We follow it, but read access as the
+        # OSM wiki defines it: access=no or private with no foot=yes-like
+        # override shuts walkers out too, and foot=use_sidepath sends them to
+        # the separate sidewalk. Unlike osmnx, cycleways stay unless tagged
+        # foot=no (unchanged from before; a shared path is often mapped as one).
         foot = tags.get("foot")
-        if foot in _NO:
+        if foot in _FOOT_NO:
             return False
         if highway in {"corridor"}:
             return False
@@ -107,7 +130,22 @@ def _keep_way(tags: dict[str, str], mode: str) -> bool:
             return False
         if access in _NO and foot not in _YES:
             return False
-        return not (highway == "service" and tags.get("service") == "private")
+        if highway == "service" and tags.get("service") == "private":
+            return False
+        # A road tunnel open only to some vehicles (Helsinki's city-centre
+        # service tunnel is highway=service, tunnel=yes, access=destination,
+        # motorcar=no, hgv=yes) is a goods-vehicle route a walker cannot use:
+        # "destination" there serves loading bays, not front doors. Keeping
+        # it joined squares 250 m apart by a 1.7 km walk at layer -4.
+        # Footways, steps and pedestrian streets in tunnels (subway passages)
+        # are walkable and stay.
+        tunnel = tags.get("tunnel", "no")
+        return not (
+            tunnel not in _NOT_TUNNEL
+            and highway in _DRIVE
+            and (access in _RESTRICTED or tags.get("motor_vehicle") in _RESTRICTED)
+            and foot not in _YES
+        )
     if mode == "bike":
         bicycle = tags.get("bicycle")
         if bicycle in _NO:

@@ -9,7 +9,7 @@ Segment layers are coloured by integration in classes of equal counts
 (quantiles), from blue (segregated) to red (integrated), drawn with the most
 integrated streets on top: the look planners know from depthmapX maps. Other
 measures get a sequential ramp with quantile or natural-breaks classes
-(Fisher–Jenks, through mapclassify), thicker lines for higher values where
+(Fisher–Jenks, :mod:`stadsrum.io.classify`), thicker lines for higher values where
 width helps reading, and labels for places. Difference layers (``*_diff``)
 get a diverging ramp centred on zero, blue where the proposal improves things
 and red where it makes them worse.
@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from stadsrum.io.classify import fisher_jenks
 from stadsrum.measures.naming import COSTS
 
 __all__ = [
@@ -89,6 +90,12 @@ DIVERGING = (
 )
 """Red (worse) through light grey (no change) to blue (better)."""
 
+#: The kinds of the ``warnings`` layer (stadsrum.measures.plausibility), each
+#: always in the legend so an empty layer still says what it would show.
+WARNING_KINDS = ("detour", "long_link", "tunnel_link", "bridge_link")
+#: Strong colours that stand out over the result layers: red, orange, purple, blue.
+WARNING_COLOURS = ("#d7191c", "#fd8d3c", "#7b3294", "#2c7bb6")
+
 _QML_VERSION = "3.22.0"
 
 Geometry = Literal["line", "marker", "fill"]
@@ -143,10 +150,10 @@ def class_breaks(
     """Class limits (lowest value first, ``classes + 1`` at most) over ``values``.
 
     ``"quantiles"``: classes of equal counts; ``"natural_breaks"``:
-    Fisher–Jenks optimal breaks (mapclassify) computed on 1,000 evenly spaced
-    quantiles of the values, so large layers classify fast and the same data
-    always gives the same classes (quantiles where mapclassify is not
-    installed, as in a bare QGIS). Missing values are ignored; fewer classes
+    Fisher–Jenks optimal breaks (:func:`stadsrum.io.classify.fisher_jenks`)
+    computed on 1,000 evenly spaced quantiles of the values, so large layers
+    classify fast and the same data always gives the same classes, in a bare
+    QGIS as on the command line. Missing values are ignored; fewer classes
     come out when the values have fewer distinct levels.
     """
     data = np.asarray(values, dtype=np.float64)
@@ -154,11 +161,9 @@ def class_breaks(
     if data.size == 0:
         return [0.0, 1.0]
     k = max(int(classes), 1)
-    if method == "natural_breaks" and np.unique(data).size > k and _has_mapclassify():
-        import mapclassify
-
+    if method == "natural_breaks" and np.unique(data).size > k:
         sample = np.quantile(data, np.linspace(0.0, 1.0, min(data.size, 1000)))
-        bins = mapclassify.FisherJenks(sample, k=k).bins
+        bins = fisher_jenks(sample, k)
         breaks = sorted({float(data.min()), *(float(b) for b in bins)})
     elif method in ("quantiles", "natural_breaks"):
         qs = np.quantile(data, np.linspace(0.0, 1.0, k + 1))
@@ -168,12 +173,6 @@ def class_breaks(
     if len(breaks) == 1:
         breaks = [breaks[0], breaks[0]]
     return breaks
-
-
-def _has_mapclassify() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("mapclassify") is not None
 
 
 def diverging_breaks(
@@ -724,6 +723,9 @@ _STYLES: dict[str, Callable[[Sequence[str]], LayerStyle | None]] = {
         unit=" min",
     ),
     "proposal": lambda c: LayerStyle(None, kind="single", ramp=("#111111",), size_mm=1.4),
+    "warnings": lambda c: LayerStyle(
+        _first(c, "kind"), kind="categorized", ramp=WARNING_COLOURS, size_mm=0.9
+    ),
 }
 
 
@@ -775,6 +777,10 @@ def layer_qml(layer: str, frame: object) -> str | None:
             return simple_line_qml()
         values = np.asarray(frame[column], dtype=np.float64)  # type: ignore[index]
         return graduated_line_qml(column, values, max_width_mm=1.0, width_mm=0.4)
+    if layer == "warnings" and "kind" in getattr(frame, "columns", []):
+        return categorized_qml(
+            "kind", list(WARNING_KINDS), geometry="line", colours=WARNING_COLOURS, size_mm=0.9
+        )
     style = layer_style(layer, frame)
     kind = _geometry_kind(frame)
     if style is None or kind is None:

@@ -2,7 +2,8 @@
 
 Conventions follow the Place Syntax Tool (``docs/accessibility.md``): an
 attraction point joins the network at the foot of the perpendicular on its
-closest street, and that access distance is added to walking distances;
+closest street (of its own street level: see :mod:`stadsrum.network.links`),
+and that access distance is added to walking distances;
 distances from a segment are measured from its midpoint; a radius is a
 walking distance in metres, inclusive.
 """

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from stadsrum.errors import InputError
 
-__all__ = ["COSTS", "parse_radii", "radius_label", "segment_column"]
+__all__ = ["COSTS", "WARNING_COLUMNS", "parse_radii", "radius_label", "segment_column"]
 
 COSTS = ("angular", "metric", "steps", "time")
 
@@ -60,3 +60,18 @@ def parse_costs(cost: str | Iterable[str]) -> list[str]:
     if not items:
         raise InputError("no cost given: use e.g. angular,metric")
     return list(dict.fromkeys(items))
+
+
+#: Columns of the ``warnings`` layer (see :mod:`stadsrum.measures.plausibility`):
+#: what kind of doubt, which layer and feature (or place-node pair) it concerns,
+#: the checked value, the limit it exceeds, and an English message.
+WARNING_COLUMNS = (
+    "kind",
+    "layer",
+    "feature_id",
+    "place_id",
+    "node_id",
+    "value",
+    "limit",
+    "message",
+)

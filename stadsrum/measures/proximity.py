@@ -20,6 +20,7 @@ import shapely.ops
 
 from stadsrum.errors import InputError, NetworkError
 from stadsrum.measures._parallel import Scratch, run_groups, thread_count
+from stadsrum.messages import count
 from stadsrum.network.links import Links, PolygonMode, link_features
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.projection import align_crs
@@ -95,6 +96,13 @@ class _Side:
         """Access distance counted at this feature's end of a route."""
         sl = self.access(i)
         return float(self.links.link_m[sl][0]) if sl.stop - sl.start == 1 else 0.0
+
+    def separate_starts(self, i: int) -> bool:
+        """Whether each access point must be searched on its own to know which one a
+        route starts from: several of them, with access distances (a polygon no
+        street enters), whose distance belongs in ``link_m`` and in the route line."""
+        sl = self.access(i)
+        return sl.stop - sl.start > 1 and bool(self.links.link_m[sl].max() > 0)
 
 
 def _side(
@@ -276,7 +284,8 @@ def place_distances(
         )
     graph = _Graph(network)
     progress.message(
-        f"distances: {int(place.links.linked.sum())} places x {int(node.links.linked.sum())} "
+        f"distances: {count(place.links.linked.sum(), 'place')} x "
+        f"{count(node.links.linked.sum(), 'node')} "
         "nodes linked to the network"
     )
     # search from the side with fewer features; distances are symmetric
@@ -287,11 +296,37 @@ def place_distances(
     threshold = float(turn_threshold)
 
     def work(i: int, scratch: Scratch) -> tuple[np.ndarray, ...] | None:
-        from stadsrum.kernels.od import od_group
-
         sl = src.access(i)
         if sl.stop == sl.start:
             return None
+        if not src.separate_starts(i) or len(t_edge) == 0:
+            start = np.full(len(t_edge), sl.start if sl.stop - sl.start == 1 else -1)
+            return (*search(sl, scratch), start)
+        # one search per access point, the best kept per target
+        runs = [search(slice(k, k + 1), scratch) for k in range(sl.start, sl.stop)]
+        nets = np.stack([r[0] for r in runs])
+        pick = np.argmin(nets, axis=0)
+        columns = np.arange(len(t_edge))
+        parts = []
+        for j, k in enumerate(pick):
+            ptr, pseg, pfrom, pto = runs[k][3:7]
+            a, b = ptr[j], ptr[j + 1]
+            parts.append((pseg[a:b], pfrom[a:b], pto[a:b]))
+        counts = np.array([len(x[0]) for x in parts], dtype=np.int64)
+        return (
+            nets[pick, columns],
+            np.stack([r[1] for r in runs])[pick, columns],
+            np.stack([r[2] for r in runs])[pick, columns],
+            np.r_[0, np.cumsum(counts)],
+            np.concatenate([x[0] for x in parts]).astype(np.int64),
+            np.concatenate([x[1] for x in parts]),
+            np.concatenate([x[2] for x in parts]),
+            sl.start + pick,
+        )
+
+    def search(sl: slice, scratch: Scratch) -> tuple[np.ndarray, ...]:
+        from stadsrum.kernels.od import od_group
+
         return od_group(
             src.links.edge[sl],
             src.links.pos[sl],
@@ -363,7 +398,7 @@ def _assemble(
     for i, res in enumerate(results):
         if res is None:
             continue
-        net, ang, trn, ptr, pseg, pfrom, pto = res
+        net, ang, trn, ptr, pseg, pfrom, pto, start_at = res
         total_per_target = net + tgt.links.link_m
         # best access point of each target feature
         order = np.lexsort((total_per_target, tgt_owner))
@@ -374,7 +409,10 @@ def _assemble(
         reached = np.isfinite(net[best])
         status[r[~reached]] = "not connected: no street route between place and node"
         best, r = best[reached], r[reached]
-        start_link = src.start_link(i)
+        # where the route starts: the access point, or -1 for a polygon's
+        # entrances (access distance 0; the route starts at the entrance)
+        start_k = start_at[best]
+        start_link = np.where(start_k >= 0, src.links.link_m[np.maximum(start_k, 0)], 0.0)
         network_m[r] = net[best] - start_link
         link_m[r] = start_link + tgt.links.link_m[best]
         angle[r] = ang[best]
@@ -384,11 +422,10 @@ def _assemble(
             idx = np.repeat(ptr[best] - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(
                 counts.sum()
             )
-            sl = src.access(i)
-            start = (
-                src.links.origin_xy[sl.start]
-                if sl.stop - sl.start == 1
-                else np.array([np.nan, np.nan])  # polygon entrances: the route starts there
+            start = np.where(
+                (start_k >= 0)[:, None],
+                src.links.origin_xy[np.maximum(start_k, 0)],
+                np.nan,  # polygon entrances: the route starts there
             )
             pieces.append(
                 (
@@ -397,7 +434,7 @@ def _assemble(
                     pseg[idx],
                     pfrom[idx],
                     pto[idx],
-                    np.broadcast_to(start, (len(r), 2)),
+                    start,
                     tgt.links.origin_xy[best],
                 )
             )

@@ -5,15 +5,28 @@ of the perpendicular, not the nearest junction); the straight access distance
 is kept and added to every route. A polygon joins at its entrances: every
 point where a street crosses or touches its boundary, and every junction
 inside it, each at access distance 0. A polygon that no street reaches joins
-at the point of its boundary nearest to a street. Features farther than
-``max_link`` metres from every street stay unlinked and are reported, never
-dropped or joined across a river.
+the street nearest to its boundary, and every other street that comes within
+:data:`ENTRANCE_SLACK_M` metres more, each at its own access distance.
+Features farther than ``max_link`` metres from every street stay unlinked and
+are reported, never dropped or joined across a river.
+
+Street level. A point joins a street on its own level: ground level unless
+the point says otherwise (see :func:`feature_levels`). Streets are classed
+by :func:`edge_levels` from the OpenStreetMap tags ``tunnel``, ``bridge`` and
+``layer`` that the network's lines carry. "Within reach" is ``max_link``: a
+ground-level point joins the nearest ground-level street within ``max_link``
+metres, and only where there is none does it fall back to the nearest street
+of any level (a tunnel or a bridge), so a square above a service tunnel joins
+the square's own streets, not the tunnel at layer -4 beneath it. A polygon's
+entrances are likewise those on its own level where it has any. A network
+without these columns (most non-OSM data) is all ground level, so linking
+there is plain nearest-street.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import geopandas as gpd
@@ -21,14 +34,113 @@ import numpy as np
 import shapely
 
 from stadsrum.errors import InputError
+from stadsrum.messages import count
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.projection import align_crs
 
-__all__ = ["Links", "link_features"]
+__all__ = [
+    "ENTRANCE_SLACK_M",
+    "LEVEL_ANY",
+    "Links",
+    "edge_levels",
+    "feature_levels",
+    "link_features",
+]
 
 log = logging.getLogger(__name__)
 
 PolygonMode = Literal["entrances", "centroid"]
+
+#: A feature's level when it may join a street of any level (a station entrance).
+LEVEL_ANY = 2
+
+#: Metres beyond its nearest street within which a polygon that no street
+#: enters also joins the other streets beside it (a carriageway's width: far
+#: enough to reach the sidewalks round a square, too short to cross a river).
+ENTRANCE_SLACK_M = 15.0
+
+# Tag values that do not lift a way off the ground: a building passage runs
+# through a building at street level, a boardwalk lies on the ground.
+_NOT_TUNNEL = {"", "no", "false", "0", "building_passage", "avalanche_protector", "nan", "none"}
+_NOT_BRIDGE = {"", "no", "false", "0", "boardwalk", "nan", "none"}
+# A point tagged as one of these is where the levels meet: any level will do.
+_ENTRANCE_TAGS = {"subway_entrance", "train_station_entrance"}
+
+
+def _text(values: object, n: int) -> np.ndarray:
+    """A column as lower-case strings ('' for missing); all '' when absent."""
+    if values is None:
+        return np.full(n, "", dtype=object)
+    arr = np.asarray(values, dtype=object)
+    out = np.full(n, "", dtype=object)
+    ok = np.array([v is not None and v == v for v in arr], dtype=bool)  # v == v: not NaN
+    out[ok] = [str(v).strip().lower() for v in arr[ok]]
+    return out
+
+
+def _numbers(values: object, n: int) -> np.ndarray:
+    """Leading number of each value (OSM ``level=-1;0`` → -1), NaN where none."""
+    out = np.full(n, np.nan)
+    for i, v in enumerate(_text(values, n)):
+        head = v.split(";")[0].strip()
+        try:
+            out[i] = float(head)
+        except ValueError:
+            continue
+    return out
+
+
+def edge_levels(edges: gpd.GeoDataFrame) -> np.ndarray:
+    """Level class of each street: -1 below ground, 0 ground, +1 above ground.
+
+    A ``tunnel`` (other than a building passage) is below ground and a
+    ``bridge`` (other than a boardwalk) above, whatever its ``layer``; an
+    untagged way takes the sign of its ``layer`` (an indoor walkway mapped
+    only with ``layer=-1`` under a station, ``layer=1`` in an upper storey).
+    Columns that are absent count as ground level.
+    """
+    n = len(edges)
+    cols = edges.columns
+    tunnel = _text(edges["tunnel"] if "tunnel" in cols else None, n)
+    bridge = _text(edges["bridge"] if "bridge" in cols else None, n)
+    layer = _numbers(edges["layer"] if "layer" in cols else None, n)
+    level = np.sign(np.nan_to_num(layer)).astype(np.int8)
+    level[~np.isin(bridge, list(_NOT_BRIDGE))] = 1
+    level[~np.isin(tunnel, list(_NOT_TUNNEL))] = -1
+    return level
+
+
+def feature_levels(features: gpd.GeoDataFrame) -> np.ndarray:
+    """Level class a point or polygon stands on: -1, 0, +1, or :data:`LEVEL_ANY`.
+
+    Ground level (0) unless the feature says otherwise: a numeric ``layer``
+    or ``level`` column (OSM's keys; the sign counts, ``level=-2`` is below
+    ground), ``location=underground`` or ``station=subway`` (below ground),
+    or a station entrance (``railway=subway_entrance`` or
+    ``train_station_entrance``, or an ``entrance`` tag), which may join a
+    street of any level.
+    """
+    n = len(features)
+    cols = features.columns
+    level = np.zeros(n, dtype=np.int8)
+    for key in ("level", "layer"):  # layer wins: it is what the ways carry
+        if key in cols:
+            value = _numbers(features[key], n)
+            known = np.isfinite(value)
+            level[known] = np.sign(value[known]).astype(np.int8)
+    underground = np.zeros(n, dtype=bool)
+    if "location" in cols:
+        underground |= _text(features["location"], n) == "underground"
+    if "station" in cols:
+        underground |= _text(features["station"], n) == "subway"
+    level[underground & (level == 0)] = -1
+    entrance = np.zeros(n, dtype=bool)
+    if "railway" in cols:
+        entrance |= np.isin(_text(features["railway"], n), list(_ENTRANCE_TAGS))
+    if "entrance" in cols:
+        entrance |= ~np.isin(_text(features["entrance"], n), ["", "no"])
+    level[entrance] = LEVEL_ANY
+    return level
 
 
 @dataclass
@@ -54,6 +166,10 @@ class Links:
         Per feature: ``"linked"`` or why it is not.
     n_features
         Number of features.
+    network_level
+        Level class (:func:`edge_levels`) of the street at each access point.
+    level
+        Per feature: the level class it stands on (:func:`feature_levels`).
     """
 
     owner: np.ndarray
@@ -64,6 +180,16 @@ class Links:
     origin_xy: np.ndarray
     status: np.ndarray
     n_features: int
+    network_level: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    level: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+
+    @property
+    def off_level(self) -> np.ndarray:
+        """Per access point: joined to a street on another level than its feature's."""
+        if len(self.network_level) != len(self.owner) or len(self.level) != self.n_features:
+            return np.zeros(len(self.owner), dtype=bool)
+        mine = self.level[self.owner]
+        return (mine != LEVEL_ANY) & (self.network_level != mine)
 
     @property
     def linked(self) -> np.ndarray:
@@ -76,11 +202,15 @@ class Links:
             np.stack([self.origin_xy, self.xy], axis=1).reshape(-1, 2),
             indices=np.repeat(np.arange(len(self.owner)), 2),
         )
-        return gpd.GeoDataFrame(
-            {"owner": self.owner, "edge": self.edge, "link_m": self.link_m},
-            geometry=lines,
-            crs=crs,
-        )
+        columns: dict[str, np.ndarray] = {
+            "owner": self.owner,
+            "edge": self.edge,
+            "link_m": self.link_m,
+        }
+        if len(self.network_level) == len(self.owner):
+            columns["network_level"] = self.network_level
+            columns["off_level"] = self.off_level
+        return gpd.GeoDataFrame(columns, geometry=lines, crs=crs)
 
 
 def link_features(
@@ -107,6 +237,14 @@ def link_features(
         ``"centroid"``: the polygon's centroid, joined like a point.
     what
         Name of the layer in messages.
+
+    Notes
+    -----
+    Each feature joins a street on its own level (:func:`feature_levels`;
+    ground level unless it says otherwise) when one is within ``max_link``,
+    and the nearest street of any level only when none is: see the module
+    notes. :attr:`Links.off_level` marks the access points where that
+    happened.
     """
     if not max_link > 0:
         raise InputError("max_link must be a positive number of metres")
@@ -119,7 +257,7 @@ def link_features(
     bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if bad.any():
         raise InputError(
-            f"{what}: {int(bad.sum())} features have empty or missing geometry "
+            f"{what}: {count(bad.sum(), 'feature')} with empty or missing geometry "
             f"(rows {', '.join(map(str, np.where(bad)[0][:10]))})"
         )
     kinds = shapely.get_type_id(geoms)
@@ -134,43 +272,55 @@ def link_features(
     geoms = np.where(multipoint, shapely.centroid(geoms), geoms)
 
     edges = np.asarray(net.edges.geometry.array, dtype=object)
-    tree = shapely.STRtree(edges)
+    finder = _Nearest(edges, edge_levels(net.edges), max_link)
+    wanted = feature_levels(features)
     rows: list[tuple[int, int, float, float, float, float, float, float]] = []
     status = np.full(len(geoms), "linked", dtype=object)
+    unreached = f"unlinked: farther than {max_link:g} m from the network"
 
     points = np.where(~is_polygon)[0]
-    if len(points):
-        (pi, ei), dist = tree.query_nearest(
-            geoms[points], max_distance=max_link, return_distance=True, all_matches=False
-        )
-        seen = np.zeros(len(points), dtype=bool)
-        for p, e, d in zip(pi, ei, dist, strict=True):
-            if seen[p]:
-                continue
-            seen[p] = True
-            feature = points[p]
+    for level in np.unique(wanted[points]):
+        group = points[wanted[points] == level]
+        found = finder.nearest(geoms[group], int(level))
+        for p, (e, d) in found.items():
+            feature = group[p]
             pos = float(shapely.line_locate_point(edges[e], geoms[feature]))
             at = shapely.get_coordinates(shapely.line_interpolate_point(edges[e], pos))[0]
             src = shapely.get_coordinates(geoms[feature])[0]
-            rows.append((feature, int(e), pos, float(d), at[0], at[1], src[0], src[1]))
-        for p in np.where(~seen)[0]:
-            status[points[p]] = f"unlinked: farther than {max_link:g} m from the network"
+            rows.append((feature, e, pos, d, at[0], at[1], src[0], src[1]))
+        for p in set(range(len(group))) - set(found):
+            status[group[p]] = unreached
 
     for feature in np.where(is_polygon)[0]:
-        found = _polygon_entrances(geoms[feature], edges, tree, net)
-        if found:
-            rows.extend((feature, e, pos, 0.0, x, y, x, y) for e, pos, x, y in found)
+        level = int(wanted[feature])
+        entrances = _polygon_entrances(geoms[feature], edges, finder.tree, net)
+        own = [x for x in entrances if level == LEVEL_ANY or finder.level[x[0]] == level]
+        if own:
+            rows.extend((feature, e, pos, 0.0, x, y, x, y) for e, pos, x, y in own)
             continue
         boundary = shapely.boundary(geoms[feature])
-        near = tree.query_nearest(boundary, max_distance=max_link, all_matches=False)
-        if len(near) == 0:
-            status[feature] = f"unlinked: farther than {max_link:g} m from the network"
+        near = finder.nearest(np.array([boundary]), level, fallback=False)
+        if not near and entrances:
+            # only streets of another level enter the polygon and none of its
+            # own level is within reach: its entrances are the best there is
+            rows.extend((feature, e, pos, 0.0, x, y, x, y) for e, pos, x, y in entrances)
             continue
-        e = int(near[0])
-        line = shapely.shortest_line(boundary, edges[e])
-        a, b = shapely.get_coordinates(line)
-        pos = float(shapely.line_locate_point(edges[e], shapely.Point(b)))
-        rows.append((feature, e, pos, float(np.hypot(*(b - a))), b[0], b[1], a[0], a[1]))
+        near = near or finder.nearest(np.array([boundary]), LEVEL_ANY)
+        if not near:
+            status[feature] = unreached
+            continue
+        e, d = near[0]
+        # A polygon no street enters (a square mapped as an area, a park
+        # without paths) is entered from every side a street runs beside,
+        # not only at its single nearest point: join each street of the
+        # nearest one's level that comes within ENTRANCE_SLACK_M of that.
+        reach = min(max_link, d + ENTRANCE_SLACK_M)
+        beside = finder.tree.query(boundary, predicate="dwithin", distance=reach)
+        for side in sorted({e, *beside[finder.level[beside] == finder.level[e]].tolist()}):
+            line = shapely.shortest_line(boundary, edges[side])
+            a, b = shapely.get_coordinates(line)
+            pos = float(shapely.line_locate_point(edges[side], shapely.Point(b)))
+            rows.append((feature, side, pos, float(np.hypot(*(b - a))), b[0], b[1], a[0], a[1]))
 
     arr = np.array(rows, dtype=float).reshape(-1, 8)
     order = np.lexsort((arr[:, 2], arr[:, 1], arr[:, 0])) if len(arr) else np.arange(0)
@@ -178,16 +328,73 @@ def link_features(
     unlinked = int((status != "linked").sum())
     if unlinked:
         log.info("%s: %d of %d features not linked to the network", what, unlinked, len(status))
-    return Links(
+    edge = arr[:, 1].astype(np.int64)
+    links = Links(
         owner=arr[:, 0].astype(np.int64),
-        edge=arr[:, 1].astype(np.int64),
-        pos=arr[:, 2],
-        link_m=arr[:, 3],
+        edge=edge,
+        # contiguous: the kernels take them, and a strided view compiles each a second time
+        pos=np.ascontiguousarray(arr[:, 2]),
+        link_m=np.ascontiguousarray(arr[:, 3]),
         xy=arr[:, 4:6],
         origin_xy=arr[:, 6:8],
         status=status.astype(str),
         n_features=len(geoms),
+        network_level=finder.level[edge],
+        level=wanted,
     )
+    off = np.unique(links.owner[links.off_level])
+    if len(off):
+        log.info(
+            "%s: %d features joined to a tunnel or bridge (no street of their own level "
+            "within %g m)",
+            what,
+            len(off),
+            max_link,
+        )
+    return links
+
+
+class _Nearest:
+    """Nearest street of a level within ``max_link``, falling back to any level."""
+
+    def __init__(self, edges: np.ndarray, level: np.ndarray, max_link: float) -> None:
+        self.edges = edges
+        self.level = level
+        self.max_link = max_link
+        self.tree = shapely.STRtree(edges)
+        self._trees: dict[int, tuple[shapely.STRtree, np.ndarray]] = {}
+
+    def _tree(self, level: int) -> tuple[shapely.STRtree, np.ndarray]:
+        if level == LEVEL_ANY or (self.level == level).all():
+            return self.tree, np.arange(len(self.edges))
+        if level not in self._trees:
+            index = np.where(self.level == level)[0]
+            self._trees[level] = (shapely.STRtree(self.edges[index]), index)
+        return self._trees[level]
+
+    def nearest(
+        self, geoms: np.ndarray, level: int, *, fallback: bool = True
+    ) -> dict[int, tuple[int, float]]:
+        """Position in ``geoms`` → (edge, distance) of its nearest street in reach.
+
+        Streets of ``level`` first; with ``fallback``, geometries that have
+        none within reach take the nearest street of any level.
+        """
+        found: dict[int, tuple[int, float]] = {}
+        levels = [level, LEVEL_ANY] if fallback and level != LEVEL_ANY else [level]
+        for lv in levels:
+            todo = np.array([i for i in range(len(geoms)) if i not in found], dtype=np.int64)
+            if len(todo) == 0:
+                break
+            tree, index = self._tree(lv)
+            if len(index) == 0:
+                continue
+            (pi, ei), dist = tree.query_nearest(
+                geoms[todo], max_distance=self.max_link, return_distance=True, all_matches=False
+            )
+            for p, e, d in zip(pi, ei, dist, strict=True):
+                found.setdefault(int(todo[p]), (int(index[e]), float(d)))
+        return found
 
 
 def _polygon_entrances(

@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from stadsrum.errors import InputError
+from stadsrum.messages import count
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.projection import align_crs, to_metric
 from stadsrum.progress import ProgressLike, as_progress, check_cancelled
@@ -64,9 +65,9 @@ class PreparationReport:
         lines = [
             f"segments: {self.edges:,} between {self.nodes:,} junctions and ends",
             f"total length: {self.total_length_m / 1000:,.2f} km",
-            f"components: {self.components} (largest has {largest:,} segments"
+            f"components: {self.components} (largest has {count(largest, 'segment')}"
             + (
-                f"; {self.dropped_component_edges:,} segments in smaller ones dropped)"
+                f"; {count(self.dropped_component_edges, 'segment')} in smaller ones dropped)"
                 if self.dropped_component_edges
                 else ")"
             ),
@@ -221,7 +222,11 @@ def prepare_network(
 
     for name in NETWORK_COLUMNS:
         if name in attrs.columns and name != "line_id":
-            attrs = attrs.rename(columns={name: f"{name}_input"})
+            # a result prepared before may hold name_input already: never two equal names
+            kept, n = f"{name}_input", 2
+            while kept in attrs.columns:
+                kept, n = f"{name}_input{n}", n + 1
+            attrs = attrs.rename(columns={name: kept})
     edges = gpd.GeoDataFrame(attrs, geometry=list(geoms), crs=crs)
     edges["edge_id"] = np.arange(len(edges))
     edges["u"] = u
@@ -435,6 +440,20 @@ def _duplicates(geoms: np.ndarray, u: np.ndarray, v: np.ndarray, tol: float) -> 
     return dup
 
 
+def _grade_key(attrs: pd.DataFrame) -> np.ndarray:
+    """Per line: one integer for its grade (bridge, tunnel and OSM layer together)."""
+    key = np.zeros(len(attrs), dtype=np.int64)
+    for bit, col in ((1, "bridge"), (2, "tunnel")):
+        if col in attrs.columns:
+            val = attrs[col].astype("string").str.lower()
+            flag = (val.notna() & ~val.isin(["no", "false", "0", ""])).to_numpy(bool)
+            key |= np.where(flag, bit, 0)
+    if "layer" in attrs.columns:
+        layer = pd.to_numeric(attrs["layer"], errors="coerce").fillna(0).to_numpy()
+        key += 4 * layer.astype(np.int64)
+    return key
+
+
 def _merge_pass_through(
     geoms: np.ndarray,
     attrs: pd.DataFrame,
@@ -450,6 +469,14 @@ def _merge_pass_through(
         incident[a].append(e)
         incident[b].append(e)
     passthrough = (degree == 2) & np.array([len(set(x)) == 2 for x in incident])
+    # where a street goes into a tunnel or onto a bridge (or changes OSM layer) the
+    # junction stays: a merged line would carry one piece's tags for both, and points
+    # would then be linked to a "tunnel" at street level or to the street above a tunnel
+    grade = _grade_key(attrs)
+    for node in np.where(passthrough)[0]:
+        a, b = incident[node]
+        if grade[a] != grade[b]:
+            passthrough[node] = False
     if not passthrough.any():
         return geoms, attrs, u, v, np.ones(len(geoms), dtype=np.int64)
     lengths = shapely.length(geoms)

@@ -78,6 +78,7 @@ def distances(plugin, network_layer, make_feedback):
         "SERVICE_AREAS": TEMP,
         "SERVICE_AREA_LINES": TEMP,
         "PLACE_SUMMARY": TEMP,
+        "WARNINGS": TEMP,
     }
     result = processing.run("stadsrum:distances", params, feedback=feedback)
     core = workflows.run_distances(
@@ -113,6 +114,18 @@ def test_distances_service_areas_and_summary_match_the_core(distances):
     want = core["place_summary"]
     assert summary.fields().names() == list(want.columns)
     assert_same(table(summary), want, ["place_id"], [c for c in want.columns if c != "place_id"])
+
+
+def test_distances_warnings_match_the_core(distances):
+    """The plausibility warnings reach the planner as a layer, one feature per core row."""
+    result, core, _ = distances
+    layer = result["WARNINGS"]
+    want = core["warnings"]
+    got = table(layer)
+    assert len(got) == len(want)
+    assert sorted(got["kind"]) == sorted(want["kind"])
+    if len(want):
+        assert QgsWkbTypes.geometryType(layer.wkbType()) == QgsWkbTypes.LineGeometry
 
 
 # --- accessibility --------------------------------------------------------------------------

@@ -63,6 +63,7 @@ PARAMETERS = {
         "SERVICE_AREAS",
         "SERVICE_AREA_LINES",
         "PLACE_SUMMARY",
+        "WARNINGS",
     },
     "accessibility": {
         "NETWORK",
@@ -78,6 +79,7 @@ PARAMETERS = {
         "MAX_LINK",
         "SPEED",
         "OUTPUT",
+        "WARNINGS",
     },
     "barriers": {
         "NETWORK",
@@ -95,6 +97,7 @@ PARAMETERS = {
         "BUILDINGS",
         "MAX_LINK_LENGTH",
         "BEST_K",
+        "CANDIDATE_SPACING",
         "THRESHOLDS",
         "EFFECT",
         "GAP",
@@ -115,6 +118,7 @@ PARAMETERS = {
         "CANDIDATE_LINKS",
         "SCENARIO",
         "SCENARIO_PLACES",
+        "WARNINGS",
     },
     "compare": {
         "NETWORK",
@@ -144,6 +148,7 @@ PARAMETERS = {
         "OD_DIFF",
         "PLACES_DIFF",
         "ACCESSIBILITY_DIFF",
+        "WARNINGS",
     },
 }
 
@@ -177,6 +182,7 @@ def test_provider_and_algorithms_are_registered(plugin):
         "CANDIDATE_LINKS",
         "SCENARIO",
         "SCENARIO_PLACES",
+        "WARNINGS",
     }
     summary = registry.algorithmById("stadsrum:distances").parameterDefinition("PLACE_SUMMARY")
     assert summary.dataType() == QgsProcessing.TypeVector  # a table, no geometry
