@@ -14,19 +14,36 @@ STAMP := $(VENV)/.stadsrum-installed
 
 .PHONY: demo test lint format clean benchmark
 
-$(STAMP): pyproject.toml
-	@if [ ! -x $(BIN)/python ]; then \
-	  if [ -x $(QGIS_PYTHON) ] && $(QGIS_PYTHON) -c 'import qgis.core' >/dev/null 2>&1; then \
-	    echo "QGIS found: creating $(VENV) on $(QGIS_PYTHON) with its system packages"; \
-	    $(QGIS_PYTHON) -m venv --system-site-packages $(VENV) && \
-	    $(BIN)/python -m pip install --quiet --upgrade pip && \
-	    $(BIN)/python -m pip install --quiet --ignore-installed numpy scipy matplotlib pandas; \
-	  else \
-	    echo "QGIS not found: creating $(VENV) on $(PYTHON); the QGIS plugin tests will be skipped"; \
-	    $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet --upgrade pip; \
-	  fi; \
+# The environment itself, before stadsrum goes in.
+$(BIN)/python:
+	@if [ -x $(QGIS_PYTHON) ] && $(QGIS_PYTHON) -c 'import qgis.core' >/dev/null 2>&1; then \
+	  echo "QGIS found: creating $(VENV) on $(QGIS_PYTHON) with its system packages"; \
+	  $(QGIS_PYTHON) -m venv --system-site-packages $(VENV) && \
+	  $(BIN)/python -m pip install --quiet --upgrade pip && \
+	  $(BIN)/python -m pip install --quiet --ignore-installed numpy scipy matplotlib pandas; \
+	else \
+	  echo "QGIS not found: creating $(VENV) on $(PYTHON); the QGIS plugin tests will be skipped"; \
+	  $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet --upgrade pip; \
 	fi
+
+# Debian's python3-matplotlib installs matplotlib-*-nspkg.pth, which puts its own
+# mpl_toolkits into sys.modules when Python starts; in a venv with system packages, pip's
+# matplotlib then gets Debian's old mplot3d and warns "Unable to import Axes3D" on every
+# command. .pth files run in sys.path order, so one in the venv that imports mpl_toolkits
+# first makes the venv's copy (the one that matches its matplotlib) come first; Debian's
+# file then only appends its folder behind it. Nothing is written where no copy shadows it
+# (or where matplotlib is not installed).
+$(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@site=$$($(BIN)/python -c 'import pathlib as p, matplotlib as m, mpl_toolkits as t; \
+	  own = p.Path(m.__file__).parents[1]; \
+	  print(own if p.Path(list(t.__path__)[0]) != own / "mpl_toolkits" else "")' \
+	  2>/dev/null || true); \
+	if [ -n "$$site" ]; then \
+	  echo "mpl_toolkits: the system's copy shadows matplotlib's; $$site/stadsrum-mpl-toolkits.pth"; \
+	  printf '%s\n' "# from stadsrum's Makefile: this venv's mpl_toolkits before the system's" \
+	    "import mpl_toolkits" > "$$site/stadsrum-mpl-toolkits.pth"; \
+	fi
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -7,13 +7,19 @@ import logging
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from stadsrum import workflows
 from stadsrum.errors import CancelledError, StadsrumError
 from stadsrum.progress import TqdmProgress
+
+if TYPE_CHECKING:
+    from stadsrum import workflows
+else:  # the analyses' imports (numpy, geopandas, numba) wait for a command that runs
+    from stadsrum._lazy import LazyModule
+
+    workflows = LazyModule("stadsrum.workflows")
 
 app = typer.Typer(
     name="stadsrum",
@@ -27,6 +33,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Hide progress bars and messages.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
+#: ``--network-layer`` too, the name the commands with several inputs use and messages give.
+InputLayer = Annotated[
+    str | None,
+    typer.Option("--layer", "--network-layer", help="Layer name in a multi-layer file."),
+]
 
 
 class Mode(StrEnum):
@@ -44,6 +55,24 @@ class PrepareChoice(StrEnum):
 class ComponentsChoice(StrEnum):
     largest = "largest"
     all = "all"
+
+
+Crs = Annotated[
+    str | None,
+    typer.Option(
+        "--crs",
+        help="Coordinate reference system of input layers that have none, e.g. EPSG:3006 "
+        "(SWEREF 99 TM); layers with one keep theirs.",
+    ),
+]
+Prepare = Annotated[
+    PrepareChoice | None,
+    typer.Option(
+        help="full: clean and node the lines; none: keep every input line as one segment, "
+        "joined only where end points coincide (as depthmapX and PST take them). Default: "
+        "full (none for a stadsrum network GeoPackage)."
+    ),
+]
 
 
 def _guarded(func: F) -> F:
@@ -80,6 +109,13 @@ def _guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _without_notes(summary: str, net: Any) -> str:
+    """``summary`` less the network's notes (such as the reprojection), which were
+    already printed as progress messages when they happened."""
+    notes = set(net.report.notes)
+    return "\n".join(line for line in summary.splitlines() if line not in notes)
+
+
 @app.command()
 @_guarded
 def network(
@@ -88,19 +124,12 @@ def network(
         typer.Argument(help="Line layer (GeoPackage, Shapefile, GeoJSON, ...) or .osm/.osm.pbf"),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
-    layer: Annotated[str | None, typer.Option(help="Layer name in a multi-layer file.")] = None,
+    layer: InputLayer = None,
     mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
     unlinks: Annotated[
         str | None, typer.Option(help="Point layer of crossings that must not join (unlinks).")
     ] = None,
-    prepare: Annotated[
-        PrepareChoice | None,
-        typer.Option(
-            help="full: clean and node the lines; none: keep every input line as one segment, "
-            "joined only where end points coincide. Default: full (none for a stadsrum network "
-            "GeoPackage)."
-        ),
-    ] = None,
+    prepare: Prepare = None,
     snap_tolerance: Annotated[
         float, typer.Option(help="Metres within which line ends are joined.")
     ] = 0.5,
@@ -108,10 +137,15 @@ def network(
         ComponentsChoice | None,
         typer.Option(help="Keep the largest connected component or all of them."),
     ] = None,
+    crs: Crs = None,
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
-    """Read and prepare a street network; write it with a diagnostics layer."""
+    """Prepare a street network, with a diagnostics layer.
+
+    Writes the prepared lines (layer network) and the points to check (layer
+    diagnostics), and prints what preparation did.
+    """
     progress = TqdmProgress(disable=quiet)
     result = workflows.run_network(
         input,
@@ -122,10 +156,11 @@ def network(
         unlinks=unlinks,
         snap_tolerance=snap_tolerance,
         components=components.value if components else None,
+        crs=crs,
         progress=progress,
     )
     if not quiet:
-        typer.echo(result.network.summary())
+        typer.echo(_without_notes(result.network.summary(), result.network))
         typer.echo(f"written: {result.path}")
 
 
@@ -179,17 +214,19 @@ def segments(
         float, typer.Option(help="Degrees a move must turn to count as a step.")
     ] = 0.0,
     speed: Annotated[float, typer.Option(help="Walking speed for the time cost, m/s.")] = 1.3,
-    layer: Annotated[str | None, typer.Option(help="Layer name in a multi-layer file.")] = None,
+    layer: InputLayer = None,
     mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
-    prepare: Annotated[
-        PrepareChoice | None,
-        typer.Option(help="full: clean and node; none: every input line one segment."),
-    ] = None,
+    prepare: Prepare = None,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
+    crs: Crs = None,
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
-    """Space syntax segment analysis: integration, choice and more at many radii."""
+    """Space syntax segment analysis at many radii.
+
+    Integration, choice and their relatives per street segment, for several
+    costs and radii in one pass; written as the layer segments.
+    """
     progress = TqdmProgress(disable=quiet)
     result = workflows.run_segments(
         input,
@@ -207,6 +244,7 @@ def segments(
         step_threshold=step_threshold,
         speed=speed,
         threads=threads,
+        crs=crs,
         progress=progress,
     )
     if not quiet:
@@ -269,11 +307,17 @@ def distances(
     places_layer: Annotated[str | None, typer.Option(help="Layer in the places file.")] = None,
     nodes_layer: Annotated[str | None, typer.Option(help="Layer in the nodes file.")] = None,
     mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
+    prepare: Prepare = None,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
+    crs: Crs = None,
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
-    """Place-to-node distances, routes, service areas and a summary per place."""
+    """Place-to-node distances, routes and service areas.
+
+    Writes the layers od (a route per place and key node), service_areas,
+    service_area_lines and place_summary (a summary per place).
+    """
     progress = TqdmProgress(disable=quiet)
     result = workflows.run_distances(
         network,
@@ -294,7 +338,9 @@ def distances(
         nearest=nearest,
         nearest_per_category=nearest_per_category,
         routes=routes,
+        prepare=prepare.value if prepare else None,
         threads=threads,
+        crs=crs,
         progress=progress,
     )
     if not quiet:
@@ -328,16 +374,23 @@ def accessibility(
         float, typer.Option(help="Largest distance (m) from an attraction to the network.")
     ] = 200.0,
     speed: Annotated[float, typer.Option(help="Walking speed, metres per second.")] = 1.3,
-    layer: NetworkLayer = None,
+    layer: InputLayer = None,
     attractions_layer: Annotated[
         str | None, typer.Option(help="Layer in the attractions file.")
     ] = None,
+    origins_layer: Annotated[str | None, typer.Option(help="Layer in the origins file.")] = None,
     mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
+    prepare: Prepare = None,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
+    crs: Crs = None,
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
-    """Attraction distance and reach (place syntax) from every origin."""
+    """Distance to and reach of attractions from every origin.
+
+    Place syntax: the nearest attraction and the attractions within each radius,
+    from every street segment or from the points given with --origins.
+    """
     progress = TqdmProgress(disable=quiet)
     result = workflows.run_accessibility(
         network,
@@ -346,6 +399,7 @@ def accessibility(
         network_layer=layer,
         attractions_layer=attractions_layer,
         origins=origins,
+        origins_layer=origins_layer,
         mode=mode.value,
         cost=cost,
         radii=radii,
@@ -355,7 +409,9 @@ def accessibility(
         category=category,
         max_link=max_link,
         speed=speed,
+        prepare=prepare.value if prepare else None,
         threads=threads,
+        crs=crs,
         progress=progress,
     )
     if not quiet:
@@ -407,6 +463,10 @@ def barriers(
     best_k: Annotated[
         int, typer.Option(help="Choose this many candidate links together, greedily (0: off).")
     ] = 5,
+    candidate_spacing: Annotated[
+        float,
+        typer.Option(help="Leave out candidate links closer (m) to a better one (0: keep all)."),
+    ] = 100.0,
     category: Annotated[
         str | None, typer.Option(help="Category column of the barriers (default: category).")
     ] = None,
@@ -455,12 +515,22 @@ def barriers(
     places_layer: Annotated[str | None, typer.Option(help="Layer in the places file.")] = None,
     nodes_layer: Annotated[str | None, typer.Option(help="Layer in the nodes file.")] = None,
     proposal_layer: Annotated[str | None, typer.Option(help="Layer in the proposal file.")] = None,
+    buildings_layer: Annotated[
+        str | None, typer.Option(help="Layer in the buildings file.")
+    ] = None,
     mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
+    prepare: Prepare = None,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
+    crs: Crs = None,
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
-    """Barrier crossings, detours, barrier effect, new-crossing ranking and a scenario."""
+    """Barriers: crossings, detours, effect and new crossings.
+
+    Crossings and stretches without one, detours across the barriers, their
+    effect on accessibility, a ranking of candidate new crossings and a proposal's
+    before/after (docs/barriers.md).
+    """
     progress = TqdmProgress(disable=quiet)
     result = workflows.run_barriers(
         network,
@@ -475,6 +545,7 @@ def barriers(
         places_layer=places_layer,
         nodes_layer=nodes_layer,
         proposal_layer=proposal_layer,
+        buildings_layer=buildings_layer,
         mode=mode.value,
         category=category,
         categories=categories,
@@ -489,6 +560,7 @@ def barriers(
         max_link_length=max_link_length,
         gap=gap,
         best_k=best_k,
+        candidate_spacing=candidate_spacing,
         thresholds=thresholds,
         speed=speed,
         max_link=max_link,
@@ -497,7 +569,9 @@ def barriers(
         grid_spacing=grid_spacing,
         centre=_centre(centre),
         effect=effect,
+        prepare=prepare.value if prepare else None,
         threads=threads,
+        crs=crs,
         progress=progress,
     )
     if not quiet:
@@ -585,11 +659,17 @@ def compare(
         str | None, typer.Option(help="Layer in the attractions file.")
     ] = None,
     mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
+    prepare: Prepare = None,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
+    crs: Crs = None,
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
-    """Before/after a plan proposal: the same analyses on both networks, *_diff layers."""
+    """Before and after a plan proposal (*_diff layers).
+
+    The same analyses on the network before and after the proposal's links are
+    added (or removed), and their differences.
+    """
     progress = TqdmProgress(disable=quiet)
     result = workflows.run_compare(
         base,
@@ -620,7 +700,9 @@ def compare(
         thresholds=thresholds,
         access_radii=access_radii,
         category=category,
+        prepare=prepare.value if prepare else None,
         threads=threads,
+        crs=crs,
         progress=progress,
     )
     if not quiet:
@@ -658,7 +740,10 @@ def report(
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
-    """HTML and PDF report: maps, tables and a plain-language text per analysis."""
+    """HTML and PDF report of result GeoPackages.
+
+    Maps, tables and a plain-language text per analysis.
+    """
     progress = TqdmProgress(disable=quiet)
     result = workflows.run_report(results, out, lang=lang.value, title=title, progress=progress)
     if not quiet:
@@ -675,7 +760,7 @@ def run_study(
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
-    """A whole study from one TOML file, checked before anything runs."""
+    """A whole study from one TOML file, checked before it runs."""
     from stadsrum.study import run_study as run
 
     progress = TqdmProgress(disable=quiet)
@@ -694,11 +779,11 @@ def demo(
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
-    """Run the whole chain on the embedded sample data (central Helsinki)."""
+    """The whole chain on the sample data (central Helsinki)."""
     progress = TqdmProgress(disable=quiet)
     result = workflows.run_demo(out, progress=progress)
     if not quiet:
-        typer.echo(result["summary"])
+        typer.echo(_without_notes(result["summary"], result["network"].network))
         for path in result["paths"]:
             typer.echo(f"written: {path}")
 
@@ -710,7 +795,11 @@ def plugin_zip(
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
-    """Build the installable QGIS plugin zip (the plugin plus the stadsrum core)."""
+    """Build the installable QGIS plugin zip.
+
+    The zip holds the plugin and the stadsrum core; install it in QGIS with
+    Plugins > Manage and Install Plugins > Install from ZIP.
+    """
     from stadsrum.plugin_zip import build_plugin_zip
 
     path = build_plugin_zip(out)
@@ -720,6 +809,12 @@ def plugin_zip(
 
 def main() -> None:
     """Console entry point."""
+    import sys
+
+    # rich's boxes help on a terminal; piped into a file, a pager or a log they turn
+    # into box-drawing characters around clipped option names, so plain help there
+    if not sys.stdout.isatty():
+        app.rich_markup_mode = None
     app(prog_name="stadsrum")
 
 

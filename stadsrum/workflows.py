@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 
 from stadsrum.errors import InputError
-from stadsrum.io.readers import read_layer, read_lines, split_layer_spec
+from stadsrum.io.readers import NO_CRS, assign_crs, read_layer, read_lines, split_layer_spec
 from stadsrum.io.writers import run_metadata, write_gpkg
+from stadsrum.messages import count
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.prepare import prepare_network
 from stadsrum.progress import ProgressLike, as_progress
@@ -45,14 +47,21 @@ log = logging.getLogger(__name__)
 
 
 def sample_data_dir() -> Path:
-    """Folder of the embedded sample data (central Helsinki, OpenStreetMap)."""
+    """Folder of the embedded sample data (central Helsinki, OpenStreetMap).
+
+    The installed package carries it as ``stadsrum/sample_data/`` (see
+    ``setup.py``); a source checkout, editable installs included, has it at
+    the top as ``sample_data/``.
+    """
     here = Path(__file__).resolve().parent
     for candidate in (here / "sample_data", here.parent / "sample_data"):
-        if (candidate / "helsinki.osm.pbf").exists():
+        if (candidate / "helsinki.osm.pbf").exists() and (candidate / "helsinki.gpkg").exists():
             return candidate
     raise InputError(
-        "the sample data folder was not found beside the stadsrum package; "
-        "install stadsrum from its source checkout"
+        "the sample data (helsinki.osm.pbf, helsinki.gpkg) is missing from "
+        f"'{here / 'sample_data'}': reinstall stadsrum with "
+        "'pip install --force-reinstall stadsrum', or in a source checkout restore "
+        "sample_data/ with 'git checkout -- sample_data'"
     )
 
 
@@ -79,6 +88,7 @@ def read_network(
     unlinks: str | Path | gpd.GeoDataFrame | None = None,
     snap_tolerance: float = 0.5,
     components: str | None = None,
+    crs: Any = None,
     progress: ProgressLike | None = None,
 ) -> StreetNetwork:
     """Read and prepare a street network from a file or a GeoDataFrame.
@@ -103,6 +113,9 @@ def read_network(
         Metres within which line ends join ("full" only).
     components
         ``"largest"`` or ``"all"`` connected components.
+    crs
+        Coordinate reference system of input layers that have none, such as
+        ``"EPSG:3006"`` (a layer with one keeps it).
     progress
         Optional progress reporter.
 
@@ -114,19 +127,19 @@ def read_network(
     True
     """
     progress = as_progress(progress)
+    already = not isinstance(source, gpd.GeoDataFrame) and _is_prepared_gpkg(source, layer)
     if prepare is None:
-        already = not isinstance(source, gpd.GeoDataFrame) and _is_prepared_gpkg(source, layer)
         prepare = "none" if already else "full"
-        if already and layer is None:
-            layer = "network"
+    if already and layer is None:
+        layer = "network"
     progress.message(f"reading network from {_describe(source)}")
-    lines = read_lines(source, layer=layer, mode=mode)
+    lines = read_lines(source, layer=layer, mode=mode, crs=crs)
     unlink_gdf = None
     if unlinks is not None:
         unlink_gdf = (
-            unlinks
+            assign_crs(unlinks, crs, what="unlinks")
             if isinstance(unlinks, gpd.GeoDataFrame)
-            else read_layer(unlinks, what="unlinks")
+            else read_layer(unlinks, what="unlinks", crs=crs)
         )
         if len(unlink_gdf) and not set(unlink_gdf.geom_type) <= {"Point", "MultiPoint"}:
             raise InputError("unlinks: expected a point layer")
@@ -171,6 +184,7 @@ def run_network(
     unlinks: str | Path | None = None,
     snap_tolerance: float = 0.5,
     components: str | None = None,
+    crs: Any = None,
     progress: ProgressLike | None = None,
 ) -> NetworkResult:
     """Read, prepare and write a street network (``stadsrum network``).
@@ -187,6 +201,7 @@ def run_network(
         "unlinks": str(unlinks) if unlinks else None,
         "snap_tolerance": snap_tolerance,
         "components": components,
+        "crs": _crs_text(crs),
     }
     net = read_network(
         source,
@@ -196,6 +211,7 @@ def run_network(
         unlinks=unlinks,
         snap_tolerance=snap_tolerance,
         components=components,
+        crs=crs,
         progress=progress,
     )
     layers = network_layers(net)
@@ -239,6 +255,7 @@ def run_segments(
     step_threshold: float = 0.0,
     speed: float = 1.3,
     threads: int | None = None,
+    crs: Any = None,
     progress: ProgressLike | None = None,
 ) -> SegmentsResult:
     """Space syntax segment analysis of a network (``stadsrum segments``).
@@ -255,7 +272,13 @@ def run_segments(
         net = source
     else:
         net = read_network(
-            source, layer=layer, mode=mode, prepare=prepare, unlinks=unlinks, progress=progress
+            source,
+            layer=layer,
+            mode=mode,
+            prepare=prepare,
+            unlinks=unlinks,
+            crs=crs,
+            progress=progress,
         )
     segments = segment_analysis(
         net,
@@ -286,6 +309,7 @@ def run_segments(
             "prepare": net.prepare,
             "layer": layer,
             "mode": mode,
+            "crs": _crs_text(crs),
         }
         inputs = {"network": source if isinstance(source, str | Path) else None}
         meta = run_metadata(
@@ -302,23 +326,29 @@ def _network(
     mode: str,
     prepare: str | None,
     progress: ProgressLike,
+    crs: Any = None,
 ) -> StreetNetwork:
     if isinstance(source, StreetNetwork):
         return source
-    return read_network(source, layer=layer, mode=mode, prepare=prepare, progress=progress)
+    return read_network(source, layer=layer, mode=mode, prepare=prepare, crs=crs, progress=progress)
 
 
 def _features(
-    source: str | Path | gpd.GeoDataFrame, *, layer: str | None, what: str
+    source: str | Path | gpd.GeoDataFrame, *, layer: str | None, what: str, crs: Any = None
 ) -> gpd.GeoDataFrame:
     if isinstance(source, gpd.GeoDataFrame):
-        return source
-    gdf = read_layer(source, layer=layer, what=what)
+        return assign_crs(source, crs, what=what)
+    gdf = read_layer(source, layer=layer, what=what, crs=crs)
     if len(gdf) == 0:
         raise InputError(f"{what}: the layer is empty (no features)")
     if gdf.crs is None:
-        raise InputError(f"{what}: the layer has no coordinate reference system; set one first")
+        raise InputError(f"{what}: {NO_CRS}")
     return gdf
+
+
+def _crs_text(crs: Any) -> str | None:
+    """How ``crs`` is recorded in ``run_metadata``."""
+    return None if crs is None else str(crs)
 
 
 def _source_name(source: object) -> str | Path | None:
@@ -332,6 +362,7 @@ class DistancesResult:
     network: StreetNetwork
     layers: dict[str, Any]
     path: Path | None
+    summary: str = ""  # plausibility warnings, as printed
 
 
 def run_distances(
@@ -356,6 +387,7 @@ def run_distances(
     nearest_per_category: bool = False,
     routes: bool = True,
     threads: int | None = None,
+    crs: Any = None,
     progress: ProgressLike | None = None,
 ) -> DistancesResult:
     """Place-to-node distances, routes and service areas (``stadsrum distances``).
@@ -367,9 +399,12 @@ def run_distances(
     from stadsrum.measures.proximity import place_distances, place_summary, service_areas
 
     progress = as_progress(progress)
-    net = _network(network, layer=network_layer, mode=mode, prepare=prepare, progress=progress)
-    place_gdf = _features(places, layer=places_layer, what="places")
-    node_gdf = _features(nodes, layer=nodes_layer, what="nodes")
+    # the other layers first: a mistake in one is found before the network is prepared
+    place_gdf = _features(places, layer=places_layer, what="places", crs=crs)
+    node_gdf = _features(nodes, layer=nodes_layer, what="nodes", crs=crs)
+    net = _network(
+        network, layer=network_layer, mode=mode, prepare=prepare, crs=crs, progress=progress
+    )
     limits = _minutes(thresholds)
     dist = place_distances(
         net,
@@ -405,6 +440,10 @@ def run_distances(
         "service_area_lines": lines,
         "place_summary": summary,
     }
+    layers["warnings"] = _distance_warnings(
+        net, dist, place_gdf, node_gdf, place_id=place_id, node_id=node_id
+    )
+    checked = _announce_warnings(layers["warnings"], progress)
     path = None
     if out is not None:
         params = {
@@ -418,15 +457,17 @@ def run_distances(
             "nearest": nearest,
             "nearest_per_category": nearest_per_category,
             "routes": routes,
+            "prepare": net.prepare,
+            "crs": _crs_text(crs),
         }
         inputs = {
             "network": _source_name(network),
             "places": _source_name(places),
             "nodes": _source_name(nodes),
         }
-        meta = run_metadata("distances", params, inputs=inputs)
+        meta = run_metadata("distances", params, inputs=inputs, extra={"plausibility": checked})
         path = write_gpkg(out, layers, metadata=meta)
-    return DistancesResult(network=net, layers=layers, path=path)
+    return DistancesResult(network=net, layers=layers, path=path, summary=checked)
 
 
 def _minutes(thresholds: str | list[float]) -> list[float]:
@@ -447,6 +488,8 @@ class AccessibilityResult:
     network: StreetNetwork
     accessibility: gpd.GeoDataFrame
     path: Path | None
+    summary: str = ""  # plausibility warnings, as printed
+    warnings: gpd.GeoDataFrame | None = None  # the same, as the ``warnings`` layer
 
 
 def run_accessibility(
@@ -469,6 +512,7 @@ def run_accessibility(
     max_link: float = 200.0,
     speed: float = 1.3,
     threads: int | None = None,
+    crs: Any = None,
     progress: ProgressLike | None = None,
 ) -> AccessibilityResult:
     """Attraction distance and reach (``stadsrum accessibility``).
@@ -479,11 +523,14 @@ def run_accessibility(
     from stadsrum.measures.accessibility import attraction_accessibility
 
     progress = as_progress(progress)
-    net = _network(network, layer=network_layer, mode=mode, prepare=prepare, progress=progress)
-    att = _features(attractions, layer=attractions_layer, what="attractions")
+    # the other layers first: a mistake in one is found before the network is prepared
+    att = _features(attractions, layer=attractions_layer, what="attractions", crs=crs)
     origin_gdf = None
     if origins is not None and not (isinstance(origins, str) and origins == "segments"):
-        origin_gdf = _features(origins, layer=origins_layer, what="origins")
+        origin_gdf = _features(origins, layer=origins_layer, what="origins", crs=crs)
+    net = _network(
+        network, layer=network_layer, mode=mode, prepare=prepare, crs=crs, progress=progress
+    )
     result = attraction_accessibility(
         net,
         att,
@@ -499,6 +546,18 @@ def run_accessibility(
         threads=threads,
         progress=progress,
     )
+    warnings = _combine(
+        [
+            _link_warnings(net, att, layer="attractions", max_link=max_link, polygons="centroid"),
+            *(
+                [_link_warnings(net, origin_gdf, layer="origins", max_link=max_link)]
+                if origin_gdf is not None
+                else []
+            ),
+        ],
+        net,
+    )
+    checked = _announce_warnings(warnings, progress)
     path = None
     if out is not None:
         params = {
@@ -511,15 +570,19 @@ def run_accessibility(
             "max_link": max_link,
             "speed": speed,
             "origins": "segments" if origin_gdf is None else "points",
+            "prepare": net.prepare,
+            "crs": _crs_text(crs),
         }
         inputs = {
             "network": _source_name(network),
             "attractions": _source_name(attractions),
             "origins": _source_name(origins) if origin_gdf is not None else None,
         }
-        meta = run_metadata("accessibility", params, inputs=inputs)
-        path = write_gpkg(out, {"accessibility": result}, metadata=meta)
-    return AccessibilityResult(network=net, accessibility=result, path=path)
+        meta = run_metadata("accessibility", params, inputs=inputs, extra={"plausibility": checked})
+        path = write_gpkg(out, {"accessibility": result, "warnings": warnings}, metadata=meta)
+    return AccessibilityResult(
+        network=net, accessibility=result, path=path, summary=checked, warnings=warnings
+    )
 
 
 @dataclass
@@ -529,6 +592,7 @@ class BarriersResult:
     network: StreetNetwork
     layers: dict[str, Any]
     path: Path | None
+    summary: str = ""  # plausibility warnings, as printed
 
 
 def run_barriers(
@@ -561,6 +625,7 @@ def run_barriers(
     max_link_length: float = 150.0,
     gap: float = 150.0,
     best_k: int = 5,
+    candidate_spacing: float = 100.0,
     thresholds: str | list[float] = "10,15",
     speed: float = 1.3,
     max_link: float = 200.0,
@@ -571,6 +636,7 @@ def run_barriers(
     effect: bool = True,
     effect_segments: bool = True,
     threads: int | None = None,
+    crs: Any = None,
     progress: ProgressLike | None = None,
 ) -> BarriersResult:
     """Crossings, detours, barrier effect, new-crossing ranking, scenario (``stadsrum barriers``).
@@ -584,17 +650,28 @@ def run_barriers(
     from stadsrum.measures.barriers import barrier_analysis
 
     progress = as_progress(progress)
-    net = _network(network, layer=network_layer, mode=mode, prepare=prepare, progress=progress)
-    barrier_gdf = _features(barriers, layer=barriers_layer, what="barriers")
-    place_gdf = _features(places, layer=places_layer, what="places") if places is not None else None
-    node_gdf = _features(nodes, layer=nodes_layer, what="nodes") if nodes is not None else None
+    # the other layers first: a mistake in one is found before the network is prepared
+    barrier_gdf = _features(barriers, layer=barriers_layer, what="barriers", crs=crs)
+    place_gdf = (
+        _features(places, layer=places_layer, what="places", crs=crs)
+        if places is not None
+        else None
+    )
+    node_gdf = (
+        _features(nodes, layer=nodes_layer, what="nodes", crs=crs) if nodes is not None else None
+    )
     proposal_gdf = (
-        _features(proposal, layer=proposal_layer, what="proposal") if proposal is not None else None
+        _features(proposal, layer=proposal_layer, what="proposal", crs=crs)
+        if proposal is not None
+        else None
     )
     building_gdf = (
-        _features(buildings, layer=buildings_layer, what="buildings")
+        _features(buildings, layer=buildings_layer, what="buildings", crs=crs)
         if buildings is not None
         else None
+    )
+    net = _network(
+        network, layer=network_layer, mode=mode, prepare=prepare, crs=crs, progress=progress
     )
     cats = (
         [c.strip() for c in categories.split(",") if c.strip()]
@@ -622,6 +699,7 @@ def run_barriers(
         max_link_length=max_link_length,
         gap=gap,
         best_k=best_k,
+        candidate_spacing=candidate_spacing,
         thresholds=limits,
         speed=speed,
         max_link=max_link,
@@ -634,6 +712,18 @@ def run_barriers(
         threads=threads,
         progress=progress,
     )
+    checked = ""
+    if place_gdf is not None or node_gdf is not None:
+        result.layers["warnings"] = _barrier_warnings(
+            net,
+            result.layers,
+            place_gdf,
+            node_gdf,
+            place_id=place_id,
+            node_id=node_id,
+            max_link=max_link,
+        )
+        checked = _announce_warnings(result.layers["warnings"], progress)
     path = None
     if out is not None:
         params = {
@@ -650,6 +740,7 @@ def run_barriers(
             "max_link_length": max_link_length,
             "gap": gap,
             "best_k": best_k,
+            "candidate_spacing": candidate_spacing,
             "thresholds": limits,
             "speed": speed,
             "max_link": max_link,
@@ -659,6 +750,8 @@ def run_barriers(
             "centre": list(centre) if centre is not None else None,
             "effect": effect,
             "effect_segments": effect_segments,
+            "prepare": net.prepare,
+            "crs": _crs_text(crs),
         }
         inputs = {
             "network": _source_name(network),
@@ -668,9 +761,11 @@ def run_barriers(
             "proposal": _source_name(proposal),
             "buildings": _source_name(buildings),
         }
-        meta = run_metadata("barriers", params, inputs=inputs)
+        meta = run_metadata(
+            "barriers", params, inputs=inputs, extra={"plausibility": checked} if checked else None
+        )
         path = write_gpkg(out, result.layers, metadata=meta)
-    return BarriersResult(network=net, layers=result.layers, path=path)
+    return BarriersResult(network=net, layers=result.layers, path=path, summary=checked)
 
 
 @dataclass
@@ -680,6 +775,7 @@ class CompareResult:
     comparison: Any
     layers: dict[str, Any]
     path: Path | None
+    summary: str = ""  # plausibility warnings, as printed
 
 
 def run_compare(
@@ -717,6 +813,7 @@ def run_compare(
     value: str | None = None,
     category: str | None = None,
     threads: int | None = None,
+    crs: Any = None,
     progress: ProgressLike | None = None,
 ) -> CompareResult:
     """Before/after comparison of a plan proposal (``stadsrum compare``).
@@ -731,14 +828,23 @@ def run_compare(
     from stadsrum.measures.compare import COMPARE_MEASURES, compare
 
     progress = as_progress(progress)
-    net = _network(network, layer=network_layer, mode=mode, prepare=prepare, progress=progress)
-    proposal_gdf = _features(proposal, layer=proposal_layer, what="proposal")
-    place_gdf = _features(places, layer=places_layer, what="places") if places is not None else None
-    node_gdf = _features(nodes, layer=nodes_layer, what="nodes") if nodes is not None else None
+    # the other layers first: a mistake in one is found before the network is prepared
+    proposal_gdf = _features(proposal, layer=proposal_layer, what="proposal", crs=crs)
+    place_gdf = (
+        _features(places, layer=places_layer, what="places", crs=crs)
+        if places is not None
+        else None
+    )
+    node_gdf = (
+        _features(nodes, layer=nodes_layer, what="nodes", crs=crs) if nodes is not None else None
+    )
     attraction_gdf = (
-        _features(attractions, layer=attractions_layer, what="attractions")
+        _features(attractions, layer=attractions_layer, what="attractions", crs=crs)
         if attractions is not None
         else None
+    )
+    net = _network(
+        network, layer=network_layer, mode=mode, prepare=prepare, crs=crs, progress=progress
     )
     measure_list = (
         [m.strip() for m in measures.split(",") if m.strip()]
@@ -774,6 +880,19 @@ def run_compare(
         threads=threads,
         progress=progress,
     )
+    checked = ""
+    if "od_diff" in result.layers or attraction_gdf is not None:
+        result.layers["warnings"] = _compare_warnings(
+            net,
+            result.layers,
+            place_gdf,
+            node_gdf,
+            attraction_gdf,
+            place_id=place_id,
+            node_id=node_id,
+            max_link=max_link,
+        )
+        checked = _announce_warnings(result.layers["warnings"], progress)
     path = None
     if out is not None:
         params = {
@@ -796,6 +915,8 @@ def run_compare(
             "decay": decay,
             "value": value,
             "category": category,
+            "prepare": net.prepare,
+            "crs": _crs_text(crs),
         }
         inputs = {
             "network": _source_name(network),
@@ -804,9 +925,12 @@ def run_compare(
             "nodes": _source_name(nodes),
             "attractions": _source_name(attractions),
         }
-        meta = run_metadata("compare", params, inputs=inputs, extra={"summary": result.summary})
+        extra: dict[str, Any] = {"summary": result.summary}
+        if checked:
+            extra["plausibility"] = checked
+        meta = run_metadata("compare", params, inputs=inputs, extra=extra)
         path = write_gpkg(out, result.layers, metadata=meta)
-    return CompareResult(comparison=result, layers=result.layers, path=path)
+    return CompareResult(comparison=result, layers=result.layers, path=path, summary=checked)
 
 
 def run_report(
@@ -947,6 +1071,16 @@ def run_demo(
             _segments_summary(seg.segments),
             _distances_summary(dist.layers["place_summary"]),
             _compare_summary(comparison.comparison.summary),
+            *(
+                f"{name}: {text}"
+                for name, text in (
+                    ("distances", dist.summary),
+                    ("accessibility", access.summary),
+                    ("barriers", barriers.summary),
+                    ("compare", comparison.summary),
+                )
+                if text
+            ),
         ]
     )
     summary_path = out_dir / "summary.txt"
@@ -985,7 +1119,7 @@ def run_demo(
 def _compare_summary(summary: dict[str, Any]) -> str:
     """Lines on what the sample proposal changes."""
     return (
-        f"proposal: {summary['links_added']} link(s) added; "
+        f"proposal: {count(summary['links_added'], 'link')} added; "
         f"{summary.get('od_pairs_shorter', 0)} of {summary.get('od_pairs', 0)} place-node routes "
         f"shorter, by up to {summary.get('od_largest_saving_min') or 0:.1f} min"
     )
@@ -996,7 +1130,7 @@ def _distances_summary(summary: gpd.GeoDataFrame) -> str:
     lines = ["places (key nodes within a 10-minute walk, mean walk to all nodes):"]
     for row in summary.sort_values("rank").itertuples():
         lines.append(
-            f"  {row.rank}. {row.place_id}: {row.nodes_within_10min} nodes, "
+            f"  {row.rank}. {row.place_id}: {count(row.nodes_within_10min, 'node')}, "
             f"{row.mean_walk_min:.1f} min"
         )
     return "\n".join(lines)
@@ -1013,3 +1147,177 @@ def _segments_summary(segments: gpd.GeoDataFrame) -> str:
                 f"max {values.max():,.1f}"
             )
     return "\n".join(lines)
+
+
+# --- plausibility warnings (stadsrum.measures.plausibility) ---------------------------------
+
+
+def _announce_warnings(warnings: gpd.GeoDataFrame, progress: ProgressLike) -> str:
+    """The warnings as summary text, also shown as a progress message."""
+    from stadsrum.measures.plausibility import warnings_summary
+
+    text = warnings_summary(warnings)
+    progress.message(text)
+    return text
+
+
+def _combine(parts: list[gpd.GeoDataFrame], net: StreetNetwork) -> gpd.GeoDataFrame:
+    from stadsrum.measures.plausibility import combine_warnings
+
+    return combine_warnings(parts, crs=net.edges.crs)
+
+
+def _by_id(gdf: gpd.GeoDataFrame, net: StreetNetwork, id_column: str | None) -> gpd.GeoSeries:
+    """The features' geometries in the network's CRS, indexed by their ids."""
+    from stadsrum.network.projection import align_crs
+
+    gdf, _ = align_crs(gdf, net.crs, what="features")
+    ids = (
+        gdf[id_column].to_numpy()
+        if id_column is not None and id_column in gdf.columns
+        else np.arange(len(gdf))
+    )
+    return gpd.GeoSeries(gdf.geometry.to_numpy(), index=ids, crs=net.edges.crs)
+
+
+def _link_warnings(
+    net: StreetNetwork,
+    gdf: gpd.GeoDataFrame,
+    *,
+    layer: str,
+    max_link: float,
+    id_column: str | None = None,
+    polygons: str = "centroid",
+) -> gpd.GeoDataFrame:
+    """Link checks of a layer, joined as the analysis joins it."""
+    from stadsrum.measures.plausibility import link_warnings
+    from stadsrum.network.links import link_features
+
+    geoms = _by_id(gdf, net, id_column if id_column is not None else _id_column(gdf))
+    links = link_features(net, gdf, max_link=max_link, polygons=polygons, what=layer)  # type: ignore[arg-type]
+    lines = links.access_lines(net.edges.crs)
+    lines.insert(0, "feature_id", geoms.index.to_numpy()[lines.pop("owner").to_numpy()])
+    return link_warnings(lines, id_column="feature_id", layer=layer, features=geoms)
+
+
+def _id_column(gdf: gpd.GeoDataFrame) -> str | None:
+    """The layer's id column where it has a usual one (else rows are numbered from 0)."""
+    for name in ("id", "node_id", "place_id", "attraction_id", "origin_id", "fid"):
+        if name in gdf.columns and not gdf[name].duplicated().any():
+            return name
+    return None
+
+
+def _distance_warnings(
+    net: StreetNetwork,
+    dist: Any,
+    places: gpd.GeoDataFrame,
+    nodes: gpd.GeoDataFrame,
+    *,
+    place_id: str,
+    node_id: str,
+) -> gpd.GeoDataFrame:
+    from stadsrum.measures.plausibility import detour_warnings, link_warnings
+
+    return _combine(
+        [
+            detour_warnings(dist.od, layer="od"),
+            link_warnings(
+                dist.place_links,
+                id_column="place_id",
+                layer="places",
+                features=_by_id(places, net, place_id),
+            ),
+            link_warnings(
+                dist.node_links,
+                id_column="node_id",
+                layer="nodes",
+                features=_by_id(nodes, net, node_id),
+            ),
+        ],
+        net,
+    )
+
+
+def _barrier_warnings(
+    net: StreetNetwork,
+    layers: dict[str, Any],
+    places: gpd.GeoDataFrame | None,
+    nodes: gpd.GeoDataFrame | None,
+    *,
+    place_id: str,
+    node_id: str,
+    max_link: float,
+) -> gpd.GeoDataFrame:
+    """A long detour across a barrier is what the analysis measures, not a doubt:
+    only pairs whose straight line crosses no barrier are checked."""
+    from stadsrum.measures.plausibility import detour_warnings
+
+    parts = []
+    pairs = layers.get("detour_pairs")
+    if pairs is not None and len(pairs):
+        if "crosses_barrier" in pairs.columns:
+            pairs = pairs[~pairs["crosses_barrier"].fillna(False).astype(bool)]
+        parts.append(detour_warnings(pairs, layer="detour_pairs"))
+    for gdf, layer, column in ((places, "places", place_id), (nodes, "nodes", node_id)):
+        if gdf is not None:
+            parts.append(
+                _link_warnings(
+                    net,
+                    gdf,
+                    layer=layer,
+                    max_link=max_link,
+                    id_column=column,
+                    polygons="entrances",
+                )
+            )
+    return _combine(parts, net)
+
+
+def _compare_warnings(
+    net: StreetNetwork,
+    layers: dict[str, Any],
+    places: gpd.GeoDataFrame | None,
+    nodes: gpd.GeoDataFrame | None,
+    attractions: gpd.GeoDataFrame | None,
+    *,
+    place_id: str,
+    node_id: str,
+    max_link: float,
+) -> gpd.GeoDataFrame:
+    """Detours before and after the proposal; links on the network before it."""
+    import pandas as pd
+
+    from stadsrum.measures.plausibility import detour_warnings
+
+    parts = []
+    od = layers.get("od_diff")
+    if od is not None and len(od):
+        for when in ("before", "after"):
+            total = pd.to_numeric(od[f"total_m_{when}"], errors="coerce")
+            ratio = pd.to_numeric(od[f"detour_ratio_{when}"], errors="coerce")
+            frame = gpd.GeoDataFrame(
+                {
+                    "place_id": od["place_id"],
+                    "node_id": od["node_id"],
+                    "total_m": total,
+                    "straight_m": total / ratio,
+                    "detour_ratio": ratio,
+                    "status": od[f"status_{when}"],
+                },
+                geometry=od.geometry,
+                crs=od.crs,
+            )
+            parts.append(detour_warnings(frame, layer=f"od_diff ({when})"))
+    for gdf, layer, column, mode in (
+        (places, "places", place_id, "entrances"),
+        (nodes, "nodes", node_id, "entrances"),
+        (attractions, "attractions", None, "centroid"),
+    ):
+        if gdf is not None:
+            parts.append(
+                _link_warnings(
+                    net, gdf, layer=layer, max_link=max_link, id_column=column, polygons=mode
+                )
+            )
+    return _combine(parts, net)

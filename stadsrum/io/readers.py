@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +11,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from stadsrum.errors import InputError, InputFileError
 from stadsrum.io.osm import is_osm_path, read_osm_lines
+from stadsrum.messages import count
 
 __all__ = [
+    "NO_CRS",
+    "assign_crs",
     "from_graph",
+    "parse_crs",
     "read_layer",
     "read_lines",
     "split_layer_spec",
@@ -25,6 +32,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _LINE_TYPES = {"LineString", "MultiLineString"}
+
+#: What to do about a layer without a coordinate reference system.
+NO_CRS = (
+    "the layer has no coordinate reference system; give it with --crs "
+    "(e.g. --crs EPSG:3006 for SWEREF 99 TM) or set it in QGIS"
+)
 
 
 def split_layer_spec(source: str | Path, layer: str | None = None) -> tuple[Path, str | None]:
@@ -42,7 +55,11 @@ def split_layer_spec(source: str | Path, layer: str | None = None) -> tuple[Path
 
 
 def read_layer(
-    source: str | Path, *, layer: str | None = None, what: str = "input"
+    source: str | Path,
+    *,
+    layer: str | None = None,
+    what: str = "input",
+    crs: Any = None,
 ) -> gpd.GeoDataFrame:
     """Read one vector layer from any OGR file, with clear errors.
 
@@ -51,9 +68,14 @@ def read_layer(
     source
         A path, or ``FILE|layername=NAME`` as QGIS writes it.
     layer
-        Layer name inside a multi-layer file such as a GeoPackage.
+        Layer name inside a multi-layer file such as a GeoPackage. Needed when
+        the file has several layers with geometry; a file with one is read
+        without it (tables such as ``layer_styles`` do not count).
     what
         How the layer is called in error messages (``"network"``, ``"places"``).
+    crs
+        Coordinate reference system for a layer that has none (``EPSG:3006``,
+        ``3006`` or anything :func:`parse_crs` takes); a layer with one keeps it.
     """
     import pyogrio
 
@@ -71,18 +93,97 @@ def read_layer(
         raise InputError(
             f"{what}: layer '{layer}' is not in '{path}'; its layers are: {', '.join(names)}"
         )
-    if layer is None and len(names) > 1:
-        log.info(
-            "%s: '%s' has %d layers, reading the first, '%s'", what, path, len(names), names[0]
-        )
+    if layer is None:
+        spatial = [str(n) for n, geometry in layers if geometry is not None]
+        if len(spatial) > 1:
+            # reading the first layer silently would fail later with an unrelated
+            # message (a missing id column), so ask which one is meant
+            raise InputError(
+                f"{what}: '{path}' has several layers ({', '.join(spatial)}): choose one with "
+                f"{_layer_option(what)}FILE|layername=NAME"
+            )
+        layer = spatial[0] if spatial else None
     try:
         gdf = pyogrio.read_dataframe(path, layer=layer)
     except Exception as exc:
         raise InputFileError(f"{what}: could not read '{path}': {exc}") from exc
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise InputError(f"{what}: layer in '{path}' has no geometry column")
+    gdf = assign_crs(gdf, crs, what=what)
     gdf.attrs["stadsrum_source"] = str(path) + (f"|layername={layer}" if layer else "")
     return gdf
+
+
+#: Inputs whose layer the CLI chooses with ``--{what}-layer``.
+_LAYER_OPTIONS = {
+    "network",
+    "places",
+    "nodes",
+    "attractions",
+    "origins",
+    "barriers",
+    "proposal",
+    "buildings",
+}
+
+
+def _layer_option(what: str) -> str:
+    return f"--{what}-layer or " if what in _LAYER_OPTIONS else ""
+
+
+def parse_crs(crs: Any) -> CRS:
+    """A :class:`pyproj.CRS` from an EPSG code (``3006``, ``"EPSG:3006"``), another
+    ``AUTHORITY:CODE``, WKT or a PROJ string.
+
+    A bare name is refused: pyproj would match ``"SWEREF"`` to the geographic
+    SWEREF99, not the SWEREF 99 TM a planner means.
+
+    Raises
+    ------
+    InputError
+        When the text is none of these or pyproj does not know it.
+    """
+    text = str(crs).strip()
+    message = (
+        f"--crs: '{text}' is not a coordinate reference system; give an EPSG code "
+        "such as EPSG:3006 (SWEREF 99 TM)"
+    )
+    if isinstance(crs, str):
+        if text.isdigit():
+            crs = f"EPSG:{text}"
+        elif not (re.fullmatch(r"[A-Za-z]+:\d+", text) or "[" in text or "+proj" in text):
+            raise InputError(message)
+    try:
+        return CRS.from_user_input(crs)
+    except CRSError as exc:
+        raise InputError(message) from exc
+
+
+def assign_crs(gdf: gpd.GeoDataFrame, crs: Any, *, what: str = "input") -> gpd.GeoDataFrame:
+    """``gdf`` with ``crs`` set when it has none; unchanged when it has one or ``crs`` is None.
+
+    A layer's own CRS always wins: ``crs`` only says what a layer without one
+    (a Shapefile without its ``.prj``, a CSV turned into points) is in.
+
+    Raises
+    ------
+    InputError
+        When ``crs`` is geographic but the coordinates cannot be degrees.
+    """
+    if crs is None or gdf.crs is not None:
+        return gdf
+    parsed = parse_crs(crs)
+    if parsed.is_geographic and len(gdf):
+        minx, miny, maxx, maxy = gdf.total_bounds
+        if minx < -180 or miny < -90 or maxx > 180 or maxy > 90:
+            raise InputError(
+                f"{what}: --crs {crs} is in degrees, but the coordinates reach "
+                f"({maxx:.0f}, {maxy:.0f}); give the layer's projected CRS, such as EPSG:3006"
+            )
+    attrs = dict(gdf.attrs)
+    out = gdf.set_crs(parsed)
+    out.attrs.update(attrs)
+    return out
 
 
 def read_lines(
@@ -90,19 +191,21 @@ def read_lines(
     *,
     layer: str | None = None,
     mode: str = "walk",
+    crs: Any = None,
 ) -> gpd.GeoDataFrame:
     """Read street centre lines from a file or a GeoDataFrame.
 
     ``.osm``/``.osm.pbf`` files are read with the travel-mode filter ``mode``;
-    other files through OGR (GeoPackage, Shapefile, GeoJSON, ...). The result
-    is validated (see :func:`validate_lines`) but not yet projected or cleaned.
+    other files through OGR (GeoPackage, Shapefile, GeoJSON, ...). ``crs`` is
+    the CRS of lines that have none (see :func:`assign_crs`). The result is
+    validated (see :func:`validate_lines`) but not yet projected or cleaned.
     """
     if isinstance(source, gpd.GeoDataFrame):
-        gdf = source.copy()
+        gdf = assign_crs(source.copy(), crs, what="network")
     elif is_osm_path(split_layer_spec(source)[0]):
         gdf = read_osm_lines(split_layer_spec(source)[0], mode=mode)
     else:
-        gdf = read_layer(source, layer=layer, what="network")
+        gdf = read_layer(source, layer=layer, what="network", crs=crs)
     return validate_lines(gdf, what="network")
 
 
@@ -118,15 +221,14 @@ def validate_lines(gdf: gpd.GeoDataFrame, *, what: str = "network") -> gpd.GeoDa
     if len(gdf) == 0:
         raise InputError(f"{what}: the layer is empty (no features)")
     if gdf.crs is None:
-        raise InputError(
-            f"{what}: the layer has no coordinate reference system; "
-            "set one (e.g. EPSG:3006 for SWEREF 99 TM) and try again"
-        )
+        raise InputError(f"{what}: {NO_CRS}")
     geoms = gdf.geometry.array
     missing = pd.isna(gdf.geometry.values) | shapely.is_empty(geoms)
     if missing.any():
         ids = _ids(gdf, missing)
-        raise InputError(f"{what}: {missing.sum()} features have empty or missing geometry: {ids}")
+        raise InputError(
+            f"{what}: {count(missing.sum(), 'feature')} with empty or missing geometry: {ids}"
+        )
     types = gdf.geom_type
     wrong = ~types.isin(list(_LINE_TYPES))
     if wrong.any():

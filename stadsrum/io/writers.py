@@ -35,6 +35,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: GeoPackage version written. GDAL 3.7 and later write 1.4 by default, which GDAL 3.6
+#: (the one Debian bookworm's QGIS 3.22 uses) opens with a warning that it "may only be
+#: partially supported". 1.2 is what GDAL 3.6 writes itself; stadsrum uses nothing newer.
+GPKG_VERSION = "1.2"
+
 
 @contextlib.contextmanager
 def atomic_path(target: str | Path, *, suffix: str | None = None) -> Iterator[Path]:
@@ -132,11 +137,16 @@ def write_gpkg(
         raise InputError(f"output '{path}' must end in .gpkg")
     if not layers:
         raise InputError("nothing to write: no result layers")
+    tables = dict(layers)
+    if metadata is not None:
+        tables["run_metadata"] = metadata
     with atomic_path(path, suffix=".gpkg") as tmp:
-        for name, frame in layers.items():
-            pyogrio.write_dataframe(_plain(frame), tmp, layer=name, driver="GPKG")
-        if metadata is not None:
-            pyogrio.write_dataframe(metadata, tmp, layer="run_metadata", driver="GPKG")
+        for i, (name, frame) in enumerate(tables.items()):
+            # The version is fixed when the file is created, by its first layer.
+            options = {"VERSION": GPKG_VERSION} if i == 0 else None
+            pyogrio.write_dataframe(
+                _plain(frame), tmp, layer=name, driver="GPKG", dataset_options=options
+            )
         if styles:
             from stadsrum.io.styles import layer_qml
 

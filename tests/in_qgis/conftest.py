@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import warnings
 import zipfile
 from pathlib import Path
 
@@ -32,12 +31,9 @@ def qgis_app(tmp_path_factory):
     plugins = Path(QgsApplication.pkgDataPath()) / "python" / "plugins"
     if str(plugins) not in sys.path:
         sys.path.append(str(plugins))
-    with warnings.catch_warnings():
-        # Debian's mpl_toolkits beside the venv's matplotlib; harmless here
-        warnings.filterwarnings("ignore", message="Unable to import Axes3D")
-        from processing.core.Processing import Processing
+    from processing.core.Processing import Processing
 
-        Processing.initialize()
+    Processing.initialize()
     return app
 
 
