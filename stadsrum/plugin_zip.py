@@ -7,7 +7,9 @@ The zip holds one folder, :data:`PLUGIN_FOLDER`, with the plugin from
 the plugin puts first on ``sys.path`` (with its version stamped into
 ``stadsrum/_version.py``). It is built from a source checkout, or from an
 installed package, whose wheel carries the plugin as data in
-``stadsrum/qgis-plugin/`` (see ``setup.py``): both give the same zip.
+``stadsrum/qgis-plugin/`` (see ``setup.py``): both give the same zip. Only
+the files :data:`PLUGIN_FILES` and :data:`CORE_FILES` name are packed, and no
+link is followed out of the folder it is in.
 
 The ``.qm`` writer here is a small re-implementation of Qt's ``lrelease``
 (the format QTranslator reads), so packaging needs no Qt tools.
@@ -15,7 +17,9 @@ The ``.qm`` writer here is a small re-implementation of Qt's ``lrelease``
 
 from __future__ import annotations
 
+import fnmatch
 import logging
+import os
 import re
 import struct
 import tomllib
@@ -29,6 +33,8 @@ from stadsrum.errors import InputError
 from stadsrum.io.writers import atomic_path
 
 __all__ = [
+    "CORE_FILES",
+    "PLUGIN_FILES",
     "PLUGIN_FOLDER",
     "PluginSources",
     "build_plugin_zip",
@@ -51,9 +57,24 @@ SHIPPED_PLUGIN = "qgis-plugin"
 SHIPPED_DATA = frozenset({SHIPPED_PLUGIN, "sample_data"})
 """Data folders of the installed package, left out of the bundled core."""
 
-_SKIP_DIRS = {"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
-_SKIP_SUFFIXES = {".pyc", ".pyo", ".qm", ".nbi", ".nbc"}
-_SKIP_NAMES = {"ruff.toml", ".DS_Store"}
+# What the zip may hold, as paths relative to the plugin folder and to the core
+# package ("*" matches within one folder). An allow-list, not a deny-list: a
+# checkout or an installed package can hold anything beside the plugin (a
+# .env, a virtual environment, editor backups, tests), and none of it ships.
+# A new kind of plugin file is added here; test_plugin_packaging checks that
+# every file git tracks in qgis_plugin/ is in the zip.
+PLUGIN_FILES = (
+    "*.py",
+    "icon.png",
+    "icon.svg",
+    "algorithms/*.py",
+    "help/*/*.html",
+    "i18n/*.ts",
+)
+"""Files of ``qgis_plugin/`` packed into the zip (``metadata.txt`` and the licence apart)."""
+CORE_FILES = ("*.py", "py.typed", "*/*.py")
+"""Files of the ``stadsrum`` package bundled into the zip (in it and its subpackages)."""
+_NOT_SHIPPED = ("test_*.py", "*_test.py", "conftest.py")
 
 
 @dataclass(frozen=True)
@@ -161,18 +182,16 @@ def build_plugin_zip(out_dir: str | Path, *, root: str | Path | None = None) -> 
         atomic_path(target, suffix=".zip") as tmp,
         zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf,
     ):
-        for path in _files(src.plugin):
+        for path in _files(src.plugin, PLUGIN_FILES):
             rel = path.relative_to(src.plugin).as_posix()
-            if rel in ("metadata.txt", "LICENSE"):
-                continue  # shipped beside the plugin in an installed package; written below
             zf.write(path, f"{PLUGIN_FOLDER}/{rel}")
             if path.suffix == ".ts":
                 qm = compile_ts(path.read_text(encoding="utf-8"))
                 zf.writestr(f"{PLUGIN_FOLDER}/{rel[:-3]}.qm", qm)
         zf.writestr(f"{PLUGIN_FOLDER}/metadata.txt", metadata)
-        if src.licence.exists():
+        if src.licence.is_file() and _inside(src.licence, src.licence.parent):
             zf.write(src.licence, f"{PLUGIN_FOLDER}/LICENSE")
-        for path in _files(src.core):
+        for path in _files(src.core, CORE_FILES, packages=True):
             rel = path.relative_to(src.core).as_posix()
             if rel.split("/")[0] in SHIPPED_DATA or f"stadsrum/{rel}" == VERSION_MODULE:
                 continue
@@ -183,13 +202,51 @@ def build_plugin_zip(out_dir: str | Path, *, root: str | Path | None = None) -> 
     return target
 
 
-def _files(folder: Path) -> Iterator[Path]:
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or _SKIP_DIRS & set(path.relative_to(folder).parts):
+def _files(folder: Path, patterns: tuple[str, ...], *, packages: bool = False) -> Iterator[Path]:
+    """The files under ``folder`` that match ``patterns``, in a stable order.
+
+    Hidden files and folders never match. Links are not followed out of
+    ``folder``: a linked file whose target lies elsewhere (``/etc/hostname``)
+    is left out with a warning, and linked folders are not entered. With
+    ``packages``, files in a subfolder count only where it holds an
+    ``__init__.py`` (a Python package, not a stray virtual environment).
+    """
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        if packages and here != folder and not (here / "__init__.py").is_file():
+            dirnames[:] = []
             continue
-        if path.suffix in _SKIP_SUFFIXES or path.name in _SKIP_NAMES:
-            continue
-        yield path
+        for name in filenames:
+            path = here / name
+            rel = path.relative_to(folder).as_posix()
+            if name.startswith(".") or not _allowed(rel, patterns):
+                continue
+            if not _inside(path, folder):
+                log.warning("plugin zip: left out %s, a link to a file outside %s", path, folder)
+                continue
+            if path.is_file():
+                found.append(path)
+    yield from sorted(found)
+
+
+def _allowed(rel: str, patterns: tuple[str, ...]) -> bool:
+    parts = rel.split("/")
+    if any(fnmatch.fnmatchcase(parts[-1], p) for p in _NOT_SHIPPED):
+        return False
+    for pattern in patterns:
+        wanted = pattern.split("/")
+        if len(wanted) == len(parts) and all(
+            fnmatch.fnmatchcase(part, want) for part, want in zip(parts, wanted, strict=True)
+        ):
+            return True
+    return False
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path``, links resolved, lies in ``folder`` (links resolved too)."""
+    return path.resolve().is_relative_to(folder.resolve())
 
 
 # --- Qt .qm translation files --------------------------------------------------------------

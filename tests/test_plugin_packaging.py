@@ -151,6 +151,78 @@ def test_plugin_zip_needs_a_source_checkout(tmp_path):
         stamp_version("[general]\nname=x\n", "1.0")
 
 
+def _copy_checkout(root: Path) -> Path:
+    """The parts of this checkout the zip is built from, copied to ``root``."""
+    ignore = shutil.ignore_patterns("__pycache__", ".*_cache")
+    shutil.copytree(PLUGIN, root / "qgis_plugin", ignore=ignore)
+    shutil.copytree(ROOT / "stadsrum", root / "stadsrum", ignore=ignore)
+    for name in ("metadata.txt", "LICENSE", "pyproject.toml"):
+        shutil.copy2(ROOT / name, root / name)
+    return root
+
+
+def _zip_names(path: Path) -> set[str]:
+    with zipfile.ZipFile(path) as zf:
+        return set(zf.namelist())
+
+
+def test_plugin_zip_ships_only_the_plugin_never_stray_files_or_outside_links(tmp_path):
+    """A checkout with a .env, virtual environments, editor backups, tests and links
+    out of the tree gives the same zip as a clean one, and no outside file's text."""
+    clean = _zip_names(build_plugin_zip(tmp_path / "clean", root=_copy_checkout(tmp_path / "a")))
+    root = _copy_checkout(tmp_path / "b")
+    secret = tmp_path / "outside" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("SECRET-outside-the-tree", encoding="utf-8")
+    (secret.parent / "sneaky.py").write_text("SECRET = 1\n", encoding="utf-8")
+    for folder in (root / "qgis_plugin", root / "stadsrum"):
+        (folder / ".env").write_text("PASSWORD=SECRET-outside-the-tree\n", encoding="utf-8")
+        (folder / ".venv" / "lib").mkdir(parents=True)
+        (folder / ".venv" / "lib" / "site.py").write_text("x = 1\n", encoding="utf-8")
+        (folder / "venv").mkdir()
+        (folder / "venv" / "activate.py").write_text("x = 1\n", encoding="utf-8")
+        (folder / "tests").mkdir()
+        (folder / "tests" / "test_it.py").write_text("x = 1\n", encoding="utf-8")
+        (folder / "test_here.py").write_text("x = 1\n", encoding="utf-8")
+        (folder / "__init__.py~").write_text("x = 1\n", encoding="utf-8")
+        (folder / "notes.txt").write_text("x\n", encoding="utf-8")
+        (folder / "hostname.py").symlink_to("/etc/hostname")
+        (folder / "secret.py").symlink_to(secret)
+        (folder / "linked").symlink_to(secret.parent, target_is_directory=True)
+    (root / "qgis_plugin" / "algorithms" / "segments.py.swp").write_text("x", encoding="utf-8")
+    (root / "qgis_plugin" / "help" / "en" / "secret.html").symlink_to(secret)
+    (root / "stadsrum" / "io" / "secret.py").symlink_to(secret)
+    # a link inside the tree is packed as the file it points to
+    (root / "qgis_plugin" / "algorithms" / "alias.py").symlink_to(
+        root / "qgis_plugin" / "algorithms" / "common.py"
+    )
+    path = build_plugin_zip(tmp_path / "planted", root=root)
+    names = _zip_names(path)
+    assert names - clean == {f"{PLUGIN_FOLDER}/algorithms/alias.py"}
+    assert clean - names == set()
+    with zipfile.ZipFile(path) as zf:
+        for name in names:
+            assert b"SECRET" not in zf.read(name), name
+
+
+def test_plugin_zip_holds_every_plugin_file_git_tracks(tmp_path):
+    """The allow-list keeps up with the plugin: a new kind of file must be added to it."""
+    try:
+        tracked = subprocess.run(
+            ["git", "ls-files", "qgis_plugin"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout")
+    if not tracked:
+        pytest.skip("not a git checkout")
+    names = _zip_names(build_plugin_zip(tmp_path))
+    for rel in tracked:
+        inside = rel.removeprefix("qgis_plugin/")
+        if inside == "ruff.toml":  # the developers' lint settings
+            continue
+        assert f"{PLUGIN_FOLDER}/{inside}" in names, rel
+
+
 # --- translations ---------------------------------------------------------------------------
 
 
