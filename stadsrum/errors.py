@@ -13,7 +13,9 @@ __all__ = [
     "CancelledError",
     "InputError",
     "InputFileError",
+    "InputTypeError",
     "NetworkError",
+    "OutputError",
     "StadsrumError",
 ]
 
@@ -30,8 +32,16 @@ class InputFileError(InputError, OSError):
     """An input file does not exist, cannot be read, or is not a supported format."""
 
 
+class InputTypeError(StadsrumError, TypeError):
+    """A Python argument is of the wrong kind (a list or a DataFrame where a layer is due)."""
+
+
 class NetworkError(StadsrumError, ValueError):
     """The street network cannot support the requested analysis."""
+
+
+class OutputError(StadsrumError, OSError):
+    """An output cannot be written (unwritable folder, wrong extension, full disk, ...)."""
 
 
 class CancelledError(StadsrumError):

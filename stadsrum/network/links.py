@@ -3,10 +3,12 @@
 A point joins the network at the nearest point of the nearest street (the foot
 of the perpendicular, not the nearest junction); the straight access distance
 is kept and added to every route. A polygon joins at its entrances: every
-point where a street crosses or touches its boundary, and every junction
-inside it, each at access distance 0. A polygon that no street reaches joins
-the street nearest to its boundary, and every other street that comes within
-:data:`ENTRANCE_SLACK_M` metres more, each at its own access distance.
+point where a street crosses or touches its boundary (within
+:data:`TOUCH_TOLERANCE_M`, so a corner shared with a street survives a
+reprojection), and every junction inside it, each at access distance 0. A
+polygon that no street reaches joins the street nearest to its boundary, and
+every other street that comes within :data:`ENTRANCE_SLACK_M` metres more,
+each at its own access distance.
 Features farther than ``max_link`` metres from every street stay unlinked and
 are reported, never dropped or joined across a river.
 
@@ -41,6 +43,7 @@ from stadsrum.network.projection import align_crs
 __all__ = [
     "ENTRANCE_SLACK_M",
     "LEVEL_ANY",
+    "TOUCH_TOLERANCE_M",
     "Links",
     "edge_levels",
     "feature_levels",
@@ -58,6 +61,13 @@ LEVEL_ANY = 2
 #: enters also joins the other streets beside it (a carriageway's width: far
 #: enough to reach the sidewalks round a square, too short to cross a river).
 ENTRANCE_SLACK_M = 15.0
+
+#: Metres within which a polygon's boundary counts as touching a street. A
+#: square and its streets share vertices (OpenStreetMap nodes); reprojecting
+#: either layer moves those by nanometres, and an exact test would then turn
+#: a shared corner into a near miss and drop the entrance. One millimetre is
+#: far below any mapping accuracy, so a feature is never joined across a gap.
+TOUCH_TOLERANCE_M = 1e-3
 
 # Tag values that do not lift a way off the ground: a building passage runs
 # through a building at street level, a boardwalk lies on the ground.
@@ -400,20 +410,38 @@ class _Nearest:
 def _polygon_entrances(
     polygon: shapely.Geometry, edges: np.ndarray, tree: shapely.STRtree, net: StreetNetwork
 ) -> list[tuple[int, float, float, float]]:
-    """Entrances of a polygon: boundary crossings and junctions inside it."""
+    """Entrances of a polygon: boundary crossings and junctions inside it.
+
+    Streets within :data:`TOUCH_TOLERANCE_M` of the polygon count, and the
+    polygon is first snapped onto their vertices within that distance, so a
+    corner shared with a street stays shared after a reprojection.
+    """
+    candidates = tree.query(polygon, predicate="dwithin", distance=TOUCH_TOLERANCE_M)
+    if len(candidates) == 0:
+        return []
+    snapped = shapely.snap(polygon, shapely.multilinestrings(edges[candidates]), TOUCH_TOLERANCE_M)
+    if shapely.is_valid(polygon) and not shapely.is_valid(snapped):
+        snapped = polygon  # snapping folded a sliver: the exact shape is the better guess
     found: list[tuple[int, float, float, float]] = []
-    boundary = shapely.boundary(polygon)
-    shapely.prepare(polygon)
-    for e in tree.query(polygon, predicate="intersects"):
+    boundary = shapely.boundary(snapped)
+    shapely.prepare(snapped)
+    for e in candidates:
         line = edges[e]
         length = float(net.length[e])
+        here: list[tuple[float, float, float]] = []
         for part in _points(shapely.intersection(line, boundary)):
-            pos = float(shapely.line_locate_point(line, part))
-            found.append((int(e), pos, part.x, part.y))
+            here.append((float(shapely.line_locate_point(line, part)), part.x, part.y))
         for end, pos in ((0, 0.0), (-1, length)):
             pt = shapely.get_point(line, end)
-            if shapely.contains(polygon, pt):
-                found.append((int(e), pos, pt.x, pt.y))
+            if shapely.contains(snapped, pt):
+                here.append((pos, pt.x, pt.y))
+        # one entrance per place along the street: a crossing at a vertex can
+        # come back twice, once from each segment meeting there
+        last = -np.inf
+        for pos, x, y in sorted(here):
+            if pos - last > TOUCH_TOLERANCE_M:
+                found.append((int(e), pos, x, y))
+                last = pos
     return found
 
 

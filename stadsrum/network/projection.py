@@ -9,7 +9,7 @@ import pyproj
 
 from stadsrum.errors import InputError
 
-__all__ = ["align_crs", "metric_crs_for", "to_metric"]
+__all__ = ["align_crs", "metric_crs_for", "reprojection_note", "to_metric"]
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +65,21 @@ def to_metric(gdf: gpd.GeoDataFrame, *, what: str = "layer") -> tuple[gpd.GeoDat
     return out, note
 
 
-def align_crs(gdf: gpd.GeoDataFrame, crs: pyproj.CRS, *, what: str) -> tuple[gpd.GeoDataFrame, str]:
-    """Reproject ``gdf`` to ``crs`` when it differs, returning a note saying so."""
+def reprojection_note(gdf: gpd.GeoDataFrame, crs: pyproj.CRS, *, what: str) -> str:
+    """What :func:`align_crs` will say about ``gdf``: '' when it stays as it is."""
     if gdf.crs is None:
         raise InputError(f"{what}: the layer has no coordinate reference system; set one first")
     if pyproj.CRS.from_user_input(gdf.crs) == pyproj.CRS.from_user_input(crs):
+        return ""
+    target = pyproj.CRS.from_user_input(crs)
+    return f"{what}: reprojected from {gdf.crs.to_string()} to the network's {target.to_string()}"
+
+
+def align_crs(gdf: gpd.GeoDataFrame, crs: pyproj.CRS, *, what: str) -> tuple[gpd.GeoDataFrame, str]:
+    """Reproject ``gdf`` to ``crs`` when it differs, returning a note saying so."""
+    note = reprojection_note(gdf, crs, what=what)
+    if not note:
         return gdf, ""
-    note = f"{what}: reprojected from {gdf.crs.to_string()} to the network's {crs.to_string()}"
     log.info(note)
     out = gdf.to_crs(crs)
     out.attrs.update(gdf.attrs)
