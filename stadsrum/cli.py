@@ -2,17 +2,67 @@
 
 from __future__ import annotations
 
-import functools
-import logging
-from collections.abc import Callable
-from enum import StrEnum
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+import os
+import signal
+import threading
+from typing import Any
 
-import typer
+#: The one line every interrupt (Ctrl-C, SIGTERM) ends with, at any moment.
+CANCELLED_LINE = "cancelled; nothing was written"
 
-from stadsrum.errors import CancelledError, StadsrumError
-from stadsrum.progress import TqdmProgress
+
+def _leave_at_once(signum: int, frame: Any) -> None:
+    """Ctrl-C or SIGTERM while the command line's modules load.
+
+    Nothing has been read or written yet, so the process leaves at once: the
+    default handler would print a traceback of the import instead.
+    """
+    os.write(2, f"{CANCELLED_LINE}\n".encode())
+    os._exit(130)
+
+
+def _set_interrupt_handlers(handler: Any) -> dict[int, Any]:
+    """Handle SIGINT and SIGTERM with ``handler``; the previous handlers, to restore.
+
+    Only the main thread may set handlers. A signal the parent process ignores
+    (``nohup``, a shell's background job) stays ignored.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous: dict[int, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        old = signal.getsignal(sig)
+        if old == signal.SIG_IGN:
+            continue
+        signal.signal(sig, handler)
+        previous[sig] = signal.SIG_DFL if old is None else old
+    return previous
+
+
+def _restore_interrupt_handlers(previous: dict[int, Any]) -> None:
+    for sig, old in previous.items():
+        signal.signal(sig, old)
+
+
+# the console script imports this module before main() runs; typer and rich take
+# a noticeable part of a second to load, and an interrupt then must not print a
+# traceback. Restored at the end of this module, so importing it (tests, scripts)
+# leaves no handler behind.
+_handlers_while_loading = _set_interrupt_handlers(_leave_at_once)
+
+import functools  # noqa: E402
+import logging  # noqa: E402
+import math  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from enum import StrEnum  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING, Annotated, TypeVar  # noqa: E402
+
+import typer  # noqa: E402
+
+from stadsrum.errors import CancelledError, InputError, StadsrumError  # noqa: E402
+from stadsrum.progress import TqdmProgress, check_cancelled  # noqa: E402
 
 if TYPE_CHECKING:
     from stadsrum import workflows
@@ -75,6 +125,57 @@ Prepare = Annotated[
 ]
 
 
+#: Set by the first Ctrl-C or SIGTERM of a command (see :func:`_interrupt`).
+_interrupted = threading.Event()
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """Ctrl-C or SIGTERM during a command: stop, and write nothing.
+
+    The KeyboardInterrupt unwinds from wherever the main thread is: through the
+    writers, which remove their temporary files, and the worker pools, which hand
+    out no more work while the kernels run on worker threads. The flag catches
+    interrupts that do not unwind as such: one a library swallows (an import-lock
+    callback does) stops at the next progress step, and one a compiled kernel's
+    dispatcher wraps in a SystemError still reads as an interrupt.
+    """
+    _interrupted.set()
+    raise KeyboardInterrupt
+
+
+def _interrupted_by(exc: BaseException) -> bool:
+    """Whether ``exc`` is an interrupt in another guise: a ``SystemError`` ("returned
+    a result with an exception set") around the KeyboardInterrupt raised while numba
+    code ran, or any failure after the user asked to stop."""
+    if _interrupted.is_set():
+        return True
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        if isinstance(link, KeyboardInterrupt | CancelledError):
+            return True
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return False
+
+
+class _CommandProgress(TqdmProgress):
+    """The commands' progress: cancelled once the user interrupted, and checked at
+    every step and message too, so that no step starts (and nothing is written)
+    after an interrupt that did not unwind."""
+
+    def is_cancelled(self) -> bool:
+        return _interrupted.is_set() or super().is_cancelled()
+
+    def start(self, label: str, total: int) -> None:
+        check_cancelled(self)
+        super().start(label, total)
+
+    def message(self, text: str) -> None:
+        check_cancelled(self)
+        super().message(text)
+
+
 def _guarded(func: F) -> F:
     """Turn errors into one ``error: ...`` line and a non-zero exit code."""
 
@@ -86,19 +187,28 @@ def _guarded(func: F) -> F:
         )
         try:
             return func(*args, **kwargs)
-        except CancelledError as exc:
+        except CancelledError:
             if debug:
                 raise
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(130) from None
+            raise typer.Exit(130) from None  # main() says CANCELLED_LINE
         except (StadsrumError, OSError) as exc:
             if debug:
                 raise
-            typer.echo(f"error: {exc}", err=True)
+            if _interrupted_by(exc):
+                raise typer.Exit(130) from None
+            _print_notes(exc)
+            typer.echo(f"error: {_explained(exc, kwargs.get('out')) or exc}", err=True)
             raise typer.Exit(1) from None
         except Exception as exc:
             if debug:
                 raise
+            if _interrupted_by(exc):
+                raise typer.Exit(130) from None
+            _print_notes(exc)
+            known = _explained(exc, kwargs.get("out"))
+            if known:
+                typer.echo(f"error: {known}", err=True)
+                raise typer.Exit(1) from None
             typer.echo(
                 f"error: unexpected {type(exc).__name__}: {exc} (run again with --debug "
                 "for details)",
@@ -107,6 +217,48 @@ def _guarded(func: F) -> F:
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _print_notes(exc: BaseException) -> None:
+    """Lines added to an error on its way up (such as what a study wrote before it
+    failed), printed before the one ``error:`` line so that line stays the last."""
+    for note in getattr(exc, "__notes__", ()):
+        typer.echo(note, err=True)
+
+
+def _explained(exc: BaseException, out: Any) -> str | None:
+    """What a failure from a library below stadsrum means, in a planner's words.
+
+    These come from GDAL, GEOS or the disk rather than from a check of stadsrum's
+    own, and their texts (an empty GEOS message, "Failed to commit transaction")
+    do not say what to do. None when ``exc`` is none of them.
+    """
+    from stadsrum.io.outputs_check import disk_full_message
+
+    if isinstance(exc, StadsrumError):  # stadsrum's own messages say it already
+        return None
+    full = disk_full_message(exc, out)
+    if full:
+        return full
+    name, text = type(exc).__name__, str(exc).strip()
+    if name == "GEOSException" and not text:
+        return (
+            "a geometry operation failed without saying why: an input layer has "
+            "coordinates out of range (such as 1e300) or broken geometries; check the "
+            "layers' extents in QGIS"
+        )
+    if "Unable to determine UTM CRS" in text:
+        return (
+            "the coordinates are not longitudes/latitudes, yet the layer is read as "
+            'geographic (a GeoJSON file without a "crs" member always reads as WGS 84): '
+            "give its coordinate system with --crs, e.g. --crs EPSG:3006 (SWEREF 99 TM)"
+        )
+    if name == "DataSourceError" and ("malformed" in text or "not a database" in text):
+        return (
+            f"a file is damaged or not a GeoPackage (GDAL: {text.split(';')[0][-120:]}); "
+            "write it again or give another file"
+        )
+    return None
 
 
 def _without_notes(summary: str, net: Any) -> str:
@@ -146,7 +298,7 @@ def network(
     Writes the prepared lines (layer network) and the points to check (layer
     diagnostics), and prints what preparation did.
     """
-    progress = TqdmProgress(disable=quiet)
+    progress = _CommandProgress(disable=quiet)
     result = workflows.run_network(
         input,
         out,
@@ -227,7 +379,7 @@ def segments(
     Integration, choice and their relatives per street segment, for several
     costs and radii in one pass; written as the layer segments.
     """
-    progress = TqdmProgress(disable=quiet)
+    progress = _CommandProgress(disable=quiet)
     result = workflows.run_segments(
         input,
         out,
@@ -318,7 +470,7 @@ def distances(
     Writes the layers od (a route per place and key node), service_areas,
     service_area_lines and place_summary (a summary per place).
     """
-    progress = TqdmProgress(disable=quiet)
+    progress = _CommandProgress(disable=quiet)
     result = workflows.run_distances(
         network,
         places,
@@ -391,7 +543,7 @@ def accessibility(
     Place syntax: the nearest attraction and the attractions within each radius,
     from every street segment or from the points given with --origins.
     """
-    progress = TqdmProgress(disable=quiet)
+    progress = _CommandProgress(disable=quiet)
     result = workflows.run_accessibility(
         network,
         attractions,
@@ -427,12 +579,12 @@ class DetourOrigins(StrEnum):
 def _centre(text: str | None) -> tuple[float, float] | None:
     if text is None:
         return None
-    from stadsrum.errors import InputError
-
     try:
         x, y = (float(v) for v in text.split(","))
     except ValueError as exc:
         raise InputError(f"--centre must be X,Y in the network's CRS, got '{text}'") from exc
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise InputError(f"--centre must be two finite coordinates X,Y, got '{text}'")
     return (x, y)
 
 
@@ -531,7 +683,7 @@ def barriers(
     effect on accessibility, a ranking of candidate new crossings and a proposal's
     before/after (docs/barriers.md).
     """
-    progress = TqdmProgress(disable=quiet)
+    progress = _CommandProgress(disable=quiet)
     result = workflows.run_barriers(
         network,
         barriers,
@@ -670,7 +822,7 @@ def compare(
     The same analyses on the network before and after the proposal's links are
     added (or removed), and their differences.
     """
-    progress = TqdmProgress(disable=quiet)
+    progress = _CommandProgress(disable=quiet)
     result = workflows.run_compare(
         base,
         proposal,
@@ -744,7 +896,7 @@ def report(
 
     Maps, tables and a plain-language text per analysis.
     """
-    progress = TqdmProgress(disable=quiet)
+    progress = _CommandProgress(disable=quiet)
     result = workflows.run_report(results, out, lang=lang.value, title=title, progress=progress)
     if not quiet:
         typer.echo(f"written: {result.html}")
@@ -763,7 +915,7 @@ def run_study(
     """A whole study from one TOML file, checked before it runs."""
     from stadsrum.study import run_study as run
 
-    progress = TqdmProgress(disable=quiet)
+    progress = _CommandProgress(disable=quiet)
     result = run(study, progress=progress)
     if not quiet:
         for path in result["paths"]:
@@ -780,7 +932,7 @@ def demo(
     debug: Debug = False,
 ) -> None:
     """The whole chain on the sample data (central Helsinki)."""
-    progress = TqdmProgress(disable=quiet)
+    progress = _CommandProgress(disable=quiet)
     result = workflows.run_demo(out, progress=progress)
     if not quiet:
         typer.echo(_without_notes(result["summary"], result["network"].network))
@@ -807,16 +959,121 @@ def plugin_zip(
         typer.echo(f"written: {path}")
 
 
-def main() -> None:
-    """Console entry point."""
-    import sys
+#: Numeric options that must be more than 0; every other one may be 0 but not less.
+_MORE_THAN_ZERO = frozenset({"speed", "grid_spacing", "max_link_length", "threads", "nearest"})
+#: Upper limits where a larger value means nothing (degrees of a turn).
+_AT_MOST = {"step_threshold": 180.0}
+#: Text options holding radii (metres or n) and minutes, checked as the analyses read them.
+_RADII = frozenset({"radii", "access_radii"})
+_MINUTES = frozenset({"thresholds"})
+
+
+def _number_problem(name: str, value: Any) -> str | None:
+    """What is wrong with the value of option ``name``, or None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            return f"{value} is not a finite number"
+        if name in _MORE_THAN_ZERO and value <= 0:
+            return f"must be more than 0, got {value:g}"
+        if value < 0:
+            return f"must be 0 or more, got {value:g}"
+        limit = _AT_MOST.get(name)
+        if limit is not None and value > limit:
+            return f"must be at most {limit:g}, got {value:g}"
+        return None
+    if isinstance(value, str) and name in _RADII:
+        from stadsrum.measures.naming import parse_radii
+
+        try:
+            parse_radii(value)
+        except InputError as exc:
+            return str(exc)
+    if isinstance(value, str) and name == "centre":
+        try:
+            _centre(value)
+        except InputError as exc:
+            return str(exc).removeprefix("--centre ")
+    if isinstance(value, str) and name in _MINUTES:
+        for item in value.split(","):
+            try:
+                minutes = float(item)
+            except ValueError:
+                return f"'{item.strip()}' in '{value}' is not a number of minutes (e.g. 5,10,15)"
+            if not (math.isfinite(minutes) and minutes > 0):
+                return f"{item.strip()} in '{value}' is not a positive, finite number of minutes"
+    return None
+
+
+def _numbers_checked(func: F) -> F:
+    """Refuse option values that mean nothing (nan, inf, negative distances, empty
+    radii) as usage errors, before anything is read or computed."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        for name, value in kwargs.items():
+            problem = _number_problem(name, value)
+            if problem:
+                raise typer.BadParameter(problem, param_hint=f"'--{name.replace('_', '-')}'")
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+for _info in app.registered_commands:
+    if _info.callback is not None:
+        _info.callback = _numbers_checked(_info.callback)
+
+
+def _usage_line(exc: Any) -> str:
+    """click's usage error (a usage line, a hint and the message, or typer's box) as
+    one ``error:`` line that says where the options are explained."""
+    message = " ".join(line.strip() for line in exc.format_message().splitlines())
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+    return f"error: {message}{where}"
+
+
+def _run(args: list[str] | None) -> int:
+    """Run the app and return its exit code, usage errors said in one line."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
     # rich's boxes help on a terminal; piped into a file, a pager or a log they turn
     # into box-drawing characters around clipped option names, so plain help there
     if not sys.stdout.isatty():
         app.rich_markup_mode = None
-    app(prog_name="stadsrum")
+    try:
+        result = app(args=args, prog_name="stadsrum", standalone_mode=False)
+    except NoArgsIsHelpError as exc:  # plain `stadsrum`: the help, as it always was
+        exc.show()
+        return exc.exit_code
+    except ClickException as exc:
+        typer.echo(_usage_line(exc), err=True)
+        return exc.exit_code
+    except typer.Abort:  # end of input at a prompt
+        typer.echo("error: aborted", err=True)
+        return 1
+    return result if isinstance(result, int) and not isinstance(result, bool) else 0
 
+
+def main(args: list[str] | None = None) -> None:
+    """Console entry point; exits 0, 1 (bad input), 2 (usage error, unexpected
+    failure) or 130 (Ctrl-C or SIGTERM, with the one line :data:`CANCELLED_LINE`)."""
+    _interrupted.clear()
+    _set_interrupt_handlers(_interrupt)
+    try:
+        code = _run(args)
+    except KeyboardInterrupt:  # outside a command: while parsing the options
+        code = 130
+    # the outcome is decided: a late Ctrl-C must not add a traceback to it
+    _set_interrupt_handlers(signal.SIG_IGN)
+    if code == 130:
+        print(CANCELLED_LINE, file=sys.stderr, flush=True)
+    sys.exit(code)
+
+
+_restore_interrupt_handlers(_handlers_while_loading)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

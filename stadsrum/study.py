@@ -1,7 +1,10 @@
 """A whole study from one TOML file (``stadsrum run analysis.toml``).
 
 The file names the street network, the analyses to run with their options,
-and the outputs; paths are relative to the file. Everything is checked before
+and the outputs; paths are relative to the file. ``out`` may lead out of the
+file's folder (``../x``, an absolute path): where each output goes is printed
+before anything runs, and a study that fails part way says which outputs it
+had written. Everything is checked before
 anything runs: unknown sections or keys (with the nearest known name),
 missing files and bad values are reported together in one message.
 
@@ -41,6 +44,7 @@ import difflib
 import inspect
 import logging
 import shutil
+import time
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -299,19 +303,94 @@ def run_study(path: str | Path, *, progress: ProgressLike | None = None) -> dict
     """Run the study in a TOML file: every analysis it names, then the report.
 
     Returns the results by section and ``paths``, every file written. The
-    study file is copied into the output folder beside the results.
+    study file is copied into the output folder beside the results. Where each
+    output goes is said before anything runs (``out`` may point anywhere, even
+    outside the study's folder); an error raised part way carries a note naming
+    the files already written.
     """
-    from stadsrum import workflows
-    from stadsrum.io.writers import atomic_path
+    from stadsrum.io.outputs_check import check_writable
 
     study = load_study(path)
     progress = as_progress(progress)
-    study.out.mkdir(parents=True, exist_ok=True)
+    for line in output_plan(study):
+        progress.message(line)
+    # the folder is made with the first result written: a study that fails first makes none
+    check_writable(study.out, folder=True)
+    _check_outputs_are_not_inputs(study)
+    started = time.time() - 1.0  # file times may lag the clock by a tick
+    try:
+        return _run(study, progress)
+    except Exception as exc:
+        # a failure inside the export or the report can leave some of its files written
+        done = [p for p in _outputs(study) if p.is_file() and p.stat().st_mtime >= started]
+        listed = ", ".join(str(p) for p in done) if done else "nothing"
+        exc.add_note(f"{study.path.name}: written before it failed: {listed}")
+        raise
+
+
+def _check_outputs_are_not_inputs(study: Study) -> None:
+    """Refuse, before anything runs, a result file that is an input of any section: it
+    would be replaced, and a later analysis would read the new file instead."""
+    from stadsrum.io.writers import check_not_an_input
+
+    inputs: dict[str, object] = {}
+    for section, opts in (("network", study.network), *study.analyses.items()):
+        for key, value in opts.items():
+            if key in PATH_KEYS and value != "segments":
+                inputs[f"[{section}] {'network' if key == 'source' else key}"] = value
+    for name in study.analyses:
+        check_not_an_input(
+            study.out / f"{name}.gpkg",
+            inputs,
+            remedy=f"give the study another out folder than '{study.out}'",
+        )
+
+
+def _outputs(study: Study) -> list[Path]:
+    """Every file ``study`` may write, in the order it writes them."""
+    out = study.out.resolve()
+    gpkgs = [out / f"{name}.gpkg" for name in ANALYSES if name in study.analyses]
+    tables = out / "tables"
+    exported = (
+        sorted(p for p in tables.iterdir() if not p.name.startswith("."))
+        if (study.export and tables.is_dir())
+        else []
+    )
+    report = [out / "report" / f"report.{ext}" for ext in ("pdf", "html")]
+    return [
+        *gpkgs,
+        *exported,
+        *(report if study.report is not None else []),
+        out / study.path.name,
+    ]
+
+
+def output_plan(study: Study) -> list[str]:
+    """Where each output of ``study`` goes, one line each; outputs outside the study's
+    folder (an ``out`` such as ``../../x`` or an absolute path) are pointed out."""
+    names = [f"{name}.gpkg" for name in ANALYSES if name in study.analyses]
+    if study.export:
+        names += [f"tables/*.{ext}" for ext in study.export]
+    if study.report is not None:
+        names += ["report/report.html", "report/report.pdf"]
+    names.append(f"{study.path.name} (a copy of the study file)")
+    folder = study.out.resolve()
+    home = study.path.resolve().parent
+    outside = "" if folder.is_relative_to(home) else f" (outside the study's folder {home})"
+    return [f"{study.path.name}: outputs go to {folder}{outside}"] + [
+        f"  {folder / name}" for name in names
+    ]
+
+
+def _run(study: Study, progress: ProgressLike) -> dict[str, Any]:
+    from stadsrum import workflows
+    from stadsrum.io.writers import atomic_path
+
+    written: list[Path] = []
     net_opts = dict(study.network)
     source = net_opts.pop("source")
     net = workflows.read_network(source, progress=progress, **net_opts)
     results: dict[str, Any] = {"network": net}
-    written: list[Path] = []
     for name in ANALYSES:
         if name not in study.analyses:
             continue

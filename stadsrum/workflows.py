@@ -16,9 +16,11 @@ import geopandas as gpd
 import numpy as np
 
 from stadsrum.errors import InputError
+from stadsrum.io.outputs_check import check_writable
 from stadsrum.io.readers import NO_CRS, assign_crs, read_layer, read_lines, split_layer_spec
-from stadsrum.io.writers import run_metadata, write_gpkg
+from stadsrum.io.writers import check_not_an_input, run_metadata, write_gpkg
 from stadsrum.messages import count
+from stadsrum.network.inputs import check_layer, check_network, check_paths
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.prepare import prepare_network
 from stadsrum.progress import ProgressLike, as_progress
@@ -126,6 +128,22 @@ def read_network(
     >>> net.n_edges > 3000
     True
     """
+    check_layer(
+        source,
+        function="read_network",
+        argument="source",
+        accepts="street lines",
+        paths=True,
+        files="GeoPackage, Shapefile, GeoJSON, .osm.pbf, ...",
+    )
+    check_layer(
+        unlinks,
+        function="read_network",
+        argument="unlinks",
+        accepts="points",
+        paths=True,
+        optional=True,
+    )
     progress = as_progress(progress)
     already = not isinstance(source, gpd.GeoDataFrame) and _is_prepared_gpkg(source, layer)
     if prepare is None:
@@ -193,7 +211,17 @@ def run_network(
     lines with the input's attributes), ``diagnostics`` (points to check) and
     ``run_metadata``.
     """
+    check_layer(
+        source,
+        function="run_network",
+        argument="source",
+        accepts="street lines",
+        paths=True,
+        files="GeoPackage, Shapefile, GeoJSON, .osm.pbf, ...",
+    )
     progress = as_progress(progress)
+    check_writable(out, suffix=".gpkg")
+    check_not_an_input(out, {"network": source, "unlinks": unlinks})
     params: dict[str, Any] = {
         "layer": layer,
         "mode": mode,
@@ -267,7 +295,10 @@ def run_segments(
     """
     from stadsrum.measures.segment import segment_analysis
 
+    check_network(source, function="run_segments", argument="source", sources=True)
     progress = as_progress(progress)
+    check_writable(out, suffix=".gpkg")
+    check_not_an_input(out, {"network": source, "unlinks": unlinks})
     if isinstance(source, StreetNetwork):
         net = source
     else:
@@ -328,14 +359,27 @@ def _network(
     progress: ProgressLike,
     crs: Any = None,
 ) -> StreetNetwork:
+    check_network(source, sources=True)
     if isinstance(source, StreetNetwork):
         return source
     return read_network(source, layer=layer, mode=mode, prepare=prepare, crs=crs, progress=progress)
 
 
+#: What each feature layer holds, for the message when something else is given.
+_GEOMETRIES = {
+    "barriers": "lines or polygons",
+    "proposal": "lines",
+    "buildings": "polygons",
+    "origins": "points",
+}
+
+
 def _features(
     source: str | Path | gpd.GeoDataFrame, *, layer: str | None, what: str, crs: Any = None
 ) -> gpd.GeoDataFrame:
+    check_layer(
+        source, argument=what, accepts=_GEOMETRIES.get(what, "points or polygons"), paths=True
+    )
     if isinstance(source, gpd.GeoDataFrame):
         return assign_crs(source, crs, what=what)
     gdf = read_layer(source, layer=layer, what=what, crs=crs)
@@ -344,6 +388,19 @@ def _features(
     if gdf.crs is None:
         raise InputError(f"{what}: {NO_CRS}")
     return gdf
+
+
+def _say_reprojections(
+    net: StreetNetwork, progress: ProgressLike, **layers: gpd.GeoDataFrame | None
+) -> None:
+    """Say which layers the analysis reprojects to the network's CRS (one line each)."""
+    from stadsrum.network.projection import reprojection_note
+
+    for what, gdf in layers.items():
+        if gdf is not None and gdf.crs is not None:
+            note = reprojection_note(gdf, net.crs, what=what)
+            if note:
+                progress.message(note)
 
 
 def _crs_text(crs: Any) -> str | None:
@@ -399,12 +456,15 @@ def run_distances(
     from stadsrum.measures.proximity import place_distances, place_summary, service_areas
 
     progress = as_progress(progress)
+    check_writable(out, suffix=".gpkg")
+    check_not_an_input(out, {"network": network, "places": places, "nodes": nodes})
     # the other layers first: a mistake in one is found before the network is prepared
     place_gdf = _features(places, layer=places_layer, what="places", crs=crs)
     node_gdf = _features(nodes, layer=nodes_layer, what="nodes", crs=crs)
     net = _network(
         network, layer=network_layer, mode=mode, prepare=prepare, crs=crs, progress=progress
     )
+    _say_reprojections(net, progress, places=place_gdf, nodes=node_gdf)
     limits = _minutes(thresholds)
     dist = place_distances(
         net,
@@ -523,6 +583,8 @@ def run_accessibility(
     from stadsrum.measures.accessibility import attraction_accessibility
 
     progress = as_progress(progress)
+    check_writable(out, suffix=".gpkg")
+    check_not_an_input(out, {"network": network, "attractions": attractions, "origins": origins})
     # the other layers first: a mistake in one is found before the network is prepared
     att = _features(attractions, layer=attractions_layer, what="attractions", crs=crs)
     origin_gdf = None
@@ -531,6 +593,7 @@ def run_accessibility(
     net = _network(
         network, layer=network_layer, mode=mode, prepare=prepare, crs=crs, progress=progress
     )
+    _say_reprojections(net, progress, attractions=att, origins=origin_gdf)
     result = attraction_accessibility(
         net,
         att,
@@ -650,6 +713,18 @@ def run_barriers(
     from stadsrum.measures.barriers import barrier_analysis
 
     progress = as_progress(progress)
+    check_writable(out, suffix=".gpkg")
+    check_not_an_input(
+        out,
+        {
+            "network": network,
+            "barriers": barriers,
+            "places": places,
+            "nodes": nodes,
+            "proposal": proposal,
+            "buildings": buildings,
+        },
+    )
     # the other layers first: a mistake in one is found before the network is prepared
     barrier_gdf = _features(barriers, layer=barriers_layer, what="barriers", crs=crs)
     place_gdf = (
@@ -672,6 +747,15 @@ def run_barriers(
     )
     net = _network(
         network, layer=network_layer, mode=mode, prepare=prepare, crs=crs, progress=progress
+    )
+    _say_reprojections(
+        net,
+        progress,
+        barriers=barrier_gdf,
+        places=place_gdf,
+        nodes=node_gdf,
+        proposal=proposal_gdf,
+        buildings=building_gdf,
     )
     cats = (
         [c.strip() for c in categories.split(",") if c.strip()]
@@ -828,6 +912,17 @@ def run_compare(
     from stadsrum.measures.compare import COMPARE_MEASURES, compare
 
     progress = as_progress(progress)
+    check_writable(out, suffix=".gpkg")
+    check_not_an_input(
+        out,
+        {
+            "network": network,
+            "proposal": proposal,
+            "places": places,
+            "nodes": nodes,
+            "attractions": attractions,
+        },
+    )
     # the other layers first: a mistake in one is found before the network is prepared
     proposal_gdf = _features(proposal, layer=proposal_layer, what="proposal", crs=crs)
     place_gdf = (
@@ -845,6 +940,14 @@ def run_compare(
     )
     net = _network(
         network, layer=network_layer, mode=mode, prepare=prepare, crs=crs, progress=progress
+    )
+    _say_reprojections(
+        net,
+        progress,
+        proposal=proposal_gdf,
+        places=place_gdf,
+        nodes=node_gdf,
+        attractions=attraction_gdf,
     )
     measure_list = (
         [m.strip() for m in measures.split(",") if m.strip()]
@@ -950,7 +1053,11 @@ def run_report(
     """
     from stadsrum.report import write_report
 
+    check_paths(
+        sources, function="run_report", argument="sources", accepts="result GeoPackages or folders"
+    )
     progress = as_progress(progress)
+    check_writable(out_dir, folder=True)
     progress.message(f"writing the report ({lang})")
     return write_report(sources, out_dir, lang=lang, title=title)
 
@@ -971,11 +1078,15 @@ def run_export(
     from stadsrum.io.writers import write_csv, write_parquet
     from stadsrum.report import collect_sources
 
+    check_paths(
+        sources, function="run_export", argument="sources", accepts="result GeoPackages or folders"
+    )
     wanted = [f.strip() for f in formats.split(",")] if isinstance(formats, str) else list(formats)
     unknown = sorted(set(wanted) - {"csv", "parquet"})
     if unknown:
         raise InputError(f"export formats must be csv and/or parquet, not {', '.join(unknown)}")
     out = Path(out_dir)
+    check_writable(out, folder=True)
     written: list[Path] = []
     for path in collect_sources(sources):
         for name in (str(n) for n in pyogrio.list_layers(path)[:, 0]):
@@ -998,7 +1109,7 @@ def run_demo(
     """
     progress = as_progress(progress)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    check_writable(out_dir, folder=True)  # made with its first file, not before
     data = sample_data_dir()
     result = run_network(data / "helsinki.osm.pbf", out_dir / "network.gpkg", progress=progress)
     progress.message("segment analysis of the sample city (angular and metric, 400 m, 800 m, n)")

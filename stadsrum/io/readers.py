@@ -21,6 +21,7 @@ from stadsrum.messages import count
 __all__ = [
     "NO_CRS",
     "assign_crs",
+    "check_coordinates",
     "from_graph",
     "parse_crs",
     "read_layer",
@@ -38,6 +39,66 @@ NO_CRS = (
     "the layer has no coordinate reference system; give it with --crs "
     "(e.g. --crs EPSG:3006 for SWEREF 99 TM) or set it in QGIS"
 )
+
+
+#: No place on Earth lies further than this from a projected CRS's origin, in metres
+#: (the equator is 40 075 km long); coordinates beyond it (such as 1e300) are garbage
+#: that GEOS fails on later without a message.
+MAX_METRES = 1e8
+
+
+def _outside_degrees(bounds: np.ndarray) -> np.ndarray:
+    """Features (rows of ``shapely.bounds``) whose coordinates cannot be longitudes/latitudes.
+
+    360 rather than 180 for x: some data use longitudes 0-360.
+    """
+    with np.errstate(invalid="ignore"):
+        return (np.abs(bounds[:, [0, 2]]) > 360).any(axis=1) | (
+            np.abs(bounds[:, [1, 3]]) > 90 + 1e-9
+        ).any(axis=1)
+
+
+def _number(value: float) -> str:
+    return f"{value:.0f}" if value < 1e9 else f"{value:.3g}"
+
+
+def check_coordinates(gdf: gpd.GeoDataFrame, *, what: str = "input") -> None:
+    """Refuse coordinates that cannot lie in the layer's CRS.
+
+    Raises
+    ------
+    InputError
+        For a geographic CRS whose coordinates are not longitudes/latitudes
+        (metres in a GeoJSON file, which always reads as WGS 84), or
+        coordinates more than :data:`MAX_METRES` from the origin, naming the
+        features.
+    """
+    if len(gdf) == 0:
+        return
+    bounds = shapely.bounds(np.asarray(gdf.geometry.array, dtype=object))
+    # non-finite values are refused with their own message where lines are validated
+    finite = np.where(np.isfinite(bounds), bounds, 0.0)
+    crs = gdf.crs
+    if crs is not None and crs.is_geographic:
+        bad = _outside_degrees(finite)
+        if bad.any():
+            x, y = (_number(np.abs(finite[bad][:, cols]).max()) for cols in ([0, 2], [1, 3]))
+            raise InputError(
+                f"{what}: the coordinates reach ({x}, {y}) in {_ids(gdf, bad)}, which "
+                f"are not longitudes/latitudes, yet the layer's CRS is {crs.to_string()} (a "
+                'GeoJSON file without a "crs" member always reads as WGS 84): give the '
+                "layer's real coordinate system with --crs, such as --crs EPSG:3006 "
+                "(SWEREF 99 TM) or --crs EPSG:3067 (ETRS-TM35FIN)"
+            )
+        return
+    far = np.asarray((np.abs(finite) > MAX_METRES).any(axis=1))
+    if far.any():
+        where = f" of {crs.to_string()}" if crs is not None else ""
+        raise InputError(
+            f"{what}: coordinates out of range in {_ids(gdf, far)}: they reach "
+            f"{np.abs(finite[far]).max():.3g}, more than 100 000 km from the origin{where}; "
+            "fix or delete these features"
+        )
 
 
 def split_layer_spec(source: str | Path, layer: str | None = None) -> tuple[Path, str | None]:
@@ -110,6 +171,7 @@ def read_layer(
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise InputError(f"{what}: layer in '{path}' has no geometry column")
     gdf = assign_crs(gdf, crs, what=what)
+    check_coordinates(gdf, what=what)
     gdf.attrs["stadsrum_source"] = str(path) + (f"|layername={layer}" if layer else "")
     return gdf
 
@@ -162,16 +224,26 @@ def parse_crs(crs: Any) -> CRS:
 def assign_crs(gdf: gpd.GeoDataFrame, crs: Any, *, what: str = "input") -> gpd.GeoDataFrame:
     """``gdf`` with ``crs`` set when it has none; unchanged when it has one or ``crs`` is None.
 
-    A layer's own CRS always wins: ``crs`` only says what a layer without one
-    (a Shapefile without its ``.prj``, a CSV turned into points) is in.
+    A layer's own CRS wins: ``crs`` only says what a layer without one (a
+    Shapefile without its ``.prj``, a CSV turned into points) is in, or a
+    geographic layer whose coordinates cannot be degrees: GDAL reads every
+    GeoJSON file as WGS 84 when it has no ``crs`` member (RFC 7946 allows no
+    other), so metres there are in no CRS of their own.
 
     Raises
     ------
     InputError
         When ``crs`` is geographic but the coordinates cannot be degrees.
     """
-    if crs is None or gdf.crs is not None:
+    if crs is None:
         return gdf
+    if gdf.crs is not None:
+        if not (gdf.crs.is_geographic and len(gdf)):
+            return gdf
+        bounds = shapely.bounds(np.asarray(gdf.geometry.array, dtype=object))
+        if not _outside_degrees(np.where(np.isfinite(bounds), bounds, 0.0)).any():
+            return gdf
+        log.info("%s: coordinates are not degrees; the layer is taken as in %s", what, crs)
     parsed = parse_crs(crs)
     if parsed.is_geographic and len(gdf):
         minx, miny, maxx, maxy = gdf.total_bounds
@@ -181,7 +253,7 @@ def assign_crs(gdf: gpd.GeoDataFrame, crs: Any, *, what: str = "input") -> gpd.G
                 f"({maxx:.0f}, {maxy:.0f}); give the layer's projected CRS, such as EPSG:3006"
             )
     attrs = dict(gdf.attrs)
-    out = gdf.set_crs(parsed)
+    out = gdf.set_crs(parsed, allow_override=True)
     out.attrs.update(attrs)
     return out
 
@@ -202,6 +274,7 @@ def read_lines(
     """
     if isinstance(source, gpd.GeoDataFrame):
         gdf = assign_crs(source.copy(), crs, what="network")
+        check_coordinates(gdf, what="network")
     elif is_osm_path(split_layer_spec(source)[0]):
         gdf = read_osm_lines(split_layer_spec(source)[0], mode=mode)
     else:

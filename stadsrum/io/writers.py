@@ -13,6 +13,8 @@ import hashlib
 import json
 import logging
 import os
+import re
+import socket
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -22,10 +24,13 @@ import geopandas as gpd
 import pandas as pd
 
 from stadsrum.errors import InputError
+from stadsrum.io.outputs_check import disk_full_error, make_parents, remove_empty
 
 __all__ = [
     "atomic_path",
+    "check_not_an_input",
     "file_checksum",
+    "remove_stale_temp_files",
     "run_metadata",
     "write_csv",
     "write_gpkg",
@@ -41,16 +46,86 @@ log = logging.getLogger(__name__)
 GPKG_VERSION = "1.2"
 
 
+#: Temporary files are named ``.{target}.stadsrum-tmp-{host}-{pid}-{random}{suffix}`` so
+#: that a later run can tell its own leftovers from anyone else's files, and whether the
+#: process that wrote one is still running (see :func:`remove_stale_temp_files`).
+TEMP_MARK = ".stadsrum-tmp-"
+_TEMP_NAME = re.compile(r"^\..+\.stadsrum-tmp-(?P<host>[A-Za-z0-9_]+)-(?P<pid>\d+)-[^.]+\..+$")
+
+
+def _host() -> str:
+    """This machine's name as it appears in temporary file names (letters, digits, _)."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname())[:40] or "host"
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (True when unsure)."""
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined,unused-ignore]
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return kernel32.GetLastError() == 5  # access denied: it exists
+        code = ctypes.c_ulong()
+        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        kernel32.CloseHandle(handle)
+        return code.value == 259  # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def remove_stale_temp_files(folder: str | Path) -> list[Path]:
+    """Remove stadsrum's temporary files in ``folder`` left by processes that are gone.
+
+    A run killed outright (SIGKILL, power cut) cannot clean up after itself;
+    its half-written file keeps the writer's host and process id in its name,
+    so the next write to the same folder removes it once that process no
+    longer runs on this machine. Files of live processes, of other machines
+    (a shared drive) and anything not named by stadsrum are left alone.
+    """
+    removed: list[Path] = []
+    host = _host()
+    try:
+        entries = list(Path(folder).iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        for extra in ("-journal", "-wal", "-shm"):
+            name = name.removesuffix(extra)
+        match = _TEMP_NAME.match(name)
+        if match is None or match["host"] != host or _pid_alive(int(match["pid"])):
+            continue
+        with contextlib.suppress(OSError):
+            entry.unlink()
+            removed.append(entry)
+    if removed:
+        log.info("removed %d stale temporary file(s) in %s", len(removed), folder)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path, *, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` on success.
 
-    On any exception the temporary file is removed and ``target`` is untouched.
+    On any exception, ``KeyboardInterrupt`` (Ctrl-C, and SIGTERM as the CLI
+    turns it into one) included, the temporary file is removed and ``target``
+    is untouched. Stale temporary files of killed runs in the same folder are
+    removed first.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    created = make_parents(target)  # removed again below if the write fails
+    remove_stale_temp_files(target.parent)
     fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.",
+        prefix=f".{target.name}{TEMP_MARK}{_host()}-{os.getpid()}-",
         suffix=suffix or "".join(target.suffixes) or ".tmp",
         dir=target.parent,
     )
@@ -60,10 +135,66 @@ def atomic_path(target: str | Path, *, suffix: str | None = None) -> Iterator[Pa
     try:
         yield tmp_path
         os.replace(tmp_path, target)
+    except Exception as exc:
+        # GDAL often hides ENOSPC behind "no such table"; free space is measured
+        # before the temporary file below gives it back
+        full = disk_full_error(exc, target)
+        if full is not None:
+            raise full from exc
+        raise
     finally:
-        for leftover in (tmp_path, Path(f"{tmp_path}-journal"), Path(f"{tmp_path}-wal")):
+        for leftover in (
+            tmp_path,
+            Path(f"{tmp_path}-journal"),
+            Path(f"{tmp_path}-wal"),
+            Path(f"{tmp_path}-shm"),
+        ):
             if leftover.exists():
                 leftover.unlink()
+        remove_empty(created)
+
+
+def check_not_an_input(
+    out: str | Path | None,
+    inputs: Mapping[str, object],
+    *,
+    remedy: str = "give --out another file name",
+) -> None:
+    """Refuse an output file that is one of the inputs, before anything is computed.
+
+    Writing replaces the output file as a whole, so ``--out`` naming an input
+    (by the same path, a symbolic link or a hard link to it) would destroy
+    that input and every layer in it. Inputs that are not files (GeoDataFrames,
+    a prepared network) are skipped; ``FILE|layername=NAME`` counts as ``FILE``.
+    ``remedy`` is the advice that ends the message.
+
+    Raises
+    ------
+    InputError
+        Naming the input and asking for another output file.
+    """
+    if out is None:
+        return
+    target = Path(out)
+    for name, source in inputs.items():
+        if not isinstance(source, str | Path):
+            continue
+        path = Path(str(source).split("|")[0])
+        if _same_file(target, path):
+            raise InputError(
+                f"the output '{target}' is the {name} input '{source}': writing it would "
+                f"replace that file and all its layers; {remedy}"
+            )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Same path, or the same file through a link (same device and inode)."""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def file_checksum(path: str | Path) -> str:
@@ -263,15 +394,17 @@ def write_parquet(path: str | Path, frame: pd.DataFrame) -> Path:
 def write_csv(path: str | Path, frame: pd.DataFrame) -> Path:
     """Write a table (geometry dropped) as UTF-8 CSV, atomically."""
     path = Path(path)
-    table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    table = pd.DataFrame(_plain(frame).drop(columns="geometry", errors="ignore"))
     with atomic_path(path, suffix=".csv") as tmp:
         table.to_csv(tmp, index=False, encoding="utf-8")
     return path
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns GDAL can store: lists and dicts become JSON text."""
+    """Columns GDAL can store: lists and dicts become JSON text, names made unique."""
     out = frame.copy()
+    if out.columns.duplicated().any():
+        out.columns = _unique_names([str(c) for c in out.columns])
     for col in out.columns:
         if out[col].dtype == object and col != getattr(out, "_geometry_column_name", None):
             sample = out[col].dropna()
@@ -279,4 +412,26 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
                 out[col] = out[col].map(
                     lambda x: json.dumps(x, default=str) if x is not None else None
                 )
+    return out
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Every name once: an earlier column of a repeated name is kept as ``{name}_input``.
+
+    The analyses rename input columns that clash with their results before
+    computing (:func:`stadsrum.measures.naming.input_renames`); this is the
+    writers' last line of the same rule, for frames built otherwise, so a
+    finished computation is never lost to a clash. Results come after the
+    input's columns, so the last column of a name keeps it.
+    """
+    taken = set(names)
+    out = list(names)
+    for i, name in enumerate(names):
+        if name in names[i + 1 :]:
+            kept, n = f"{name}_input", 2
+            while kept in taken:
+                kept, n = f"{name}_input{n}", n + 1
+            taken.add(kept)
+            out[i] = kept
+    log.warning("columns of the same name kept apart: %s", ", ".join(sorted(set(out) - set(names))))
     return out

@@ -54,6 +54,14 @@ def thread_count(threads: int | None) -> int:
     """Worker threads: the given number, or numba's thread count (all cores)."""
     import numba
 
+    # int("2") would pass a text through; bool is an int that means no count
+    if threads is not None and (
+        isinstance(threads, bool) or not isinstance(threads, int | np.integer)
+    ):
+        raise TypeError(
+            f"threads must be a whole number (int) or None, got {type(threads).__name__} "
+            f"{threads!r}"
+        )
     n = numba.get_num_threads() if threads is None else int(threads)
     if n < 1:
         from stadsrum.errors import InputError

@@ -20,8 +20,9 @@ import pandas as pd
 
 from stadsrum.errors import InputError
 from stadsrum.measures._parallel import Scratch, run_groups, thread_count
-from stadsrum.measures.naming import parse_radii, radius_label
+from stadsrum.measures.naming import input_renames, parse_radii, radius_label, renamed_note
 from stadsrum.measures.segment import transition_lengths
+from stadsrum.network.inputs import check_layer, check_network
 from stadsrum.network.links import link_features
 from stadsrum.network.model import StreetNetwork
 from stadsrum.progress import ProgressLike, as_progress
@@ -124,6 +125,15 @@ def attraction_accessibility(
         where no attraction is within the largest radius), ``reach_r{R}`` per
         radius, and the per-cost and per-category nearest columns.
     """
+    check_network(network, function="attraction_accessibility")
+    check_layer(attractions, function="attraction_accessibility", argument="attractions")
+    check_layer(
+        origins,
+        function="attraction_accessibility",
+        argument="origins",
+        accepts="points",
+        optional=True,
+    )
     progress = as_progress(progress)
     radii_list = parse_radii(radii)
     costs = [c.strip() for c in cost.split(",")] if isinstance(cost, str) else list(cost)
@@ -282,8 +292,21 @@ def attraction_accessibility(
     for k in cat_names:
         slug = str(k).strip().replace(" ", "_") or "uncategorised"
         columns[f"nearest_{slug}_m"] = _missing(near_cat[k])
+    out = _keep_input_columns(out, columns, progress)
     result = pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
     return gpd.GeoDataFrame(result, geometry=out.geometry.name, crs=out.crs)
+
+
+def _keep_input_columns(
+    out: gpd.GeoDataFrame, columns: dict[str, np.ndarray], progress: ProgressLike
+) -> gpd.GeoDataFrame:
+    """An earlier result as input holds the output names already: keep its columns as
+    ``*_input`` (see :func:`~stadsrum.measures.naming.input_renames`)."""
+    renames = input_renames(out.columns, columns)
+    if not renames:
+        return out
+    as_progress(progress).message(renamed_note("accessibility", renames))
+    return out.rename(columns=renames)
 
 
 def _missing(a: np.ndarray) -> np.ndarray:
@@ -377,5 +400,6 @@ def _point_origins(
     columns["status"] = olinks.status
     out = origins.reset_index(drop=True)
     out = out.to_crs(network.crs) if out.crs is not None else out
+    out = _keep_input_columns(out, columns, progress)
     result = pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
     return gpd.GeoDataFrame(result, geometry=out.geometry.name, crs=network.edges.crs)

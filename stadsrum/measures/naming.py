@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from stadsrum.errors import InputError
+from stadsrum.messages import count
 
-__all__ = ["COSTS", "WARNING_COLUMNS", "parse_radii", "radius_label", "segment_column"]
+__all__ = [
+    "COSTS",
+    "WARNING_COLUMNS",
+    "input_renames",
+    "parse_radii",
+    "radius_label",
+    "renamed_note",
+    "segment_column",
+]
 
 COSTS = ("angular", "metric", "steps", "time")
 
@@ -33,16 +42,21 @@ def parse_radii(radii: Iterable[float | int | str] | str) -> list[float]:
     items = [r.strip() for r in radii.split(",")] if isinstance(radii, str) else list(radii)
     out: list[float] = []
     for item in items:
-        if isinstance(item, str) and item.lower() in ("n", "inf", ""):
-            if item == "":
-                continue
+        # an empty item ("400,,800", a trailing comma) is more likely a radius lost
+        # in typing than one meant to be left out: refuse it rather than guess
+        if isinstance(item, str) and item.strip() == "":
+            raise InputError(
+                f"radii {radii!r} has an empty item: give radii in metres or n, "
+                "separated by single commas, e.g. 400,800,n"
+            )
+        if isinstance(item, str) and item.lower() in ("n", "inf"):
             out.append(math.inf)
             continue
         try:
             value = float(item)
         except (TypeError, ValueError) as exc:
             raise InputError(f"radius '{item}' is not a number of metres or 'n'") from exc
-        if not value > 0:
+        if not value > 0:  # nan and negative radii included
             raise InputError(f"radius {item} must be positive (metres), or 'n'")
         out.append(value)
     if not out:
@@ -75,3 +89,42 @@ WARNING_COLUMNS = (
     "limit",
     "message",
 )
+
+
+def input_renames(columns: Iterable[object], outputs: Iterable[str]) -> dict[str, str]:
+    """New names for the input columns that an analysis is about to write itself.
+
+    An input that is an earlier result (segment analysis run on a
+    ``segments`` layer, a network with a column ``integration_angular_rn``)
+    holds columns with the names of the outputs. The rule, the same as
+    network preparation's for its own columns: the input's column is kept as
+    ``{name}_input`` (``{name}_input2``, … where that is taken too), so
+    nothing is lost, the new result has the plain name, and running an
+    analysis again on its own result keeps working.
+    """
+    names = [str(c) for c in columns]
+    reserved = set(outputs)
+    taken = set(names) | reserved
+    renames: dict[str, str] = {}
+    for name in names:
+        if name not in reserved:
+            continue
+        kept, n = f"{name}_input", 2
+        while kept in taken:
+            kept, n = f"{name}_input{n}", n + 1
+        taken.add(kept)
+        renames[name] = kept
+    return renames
+
+
+def renamed_note(what: str, renames: Mapping[str, str]) -> str:
+    """One line saying which input columns were kept under another name."""
+    shown = [f"{old} → {new}" for old, new in list(renames.items())[:4]]
+    more = len(renames) - len(shown)
+    tail = f" and {more} more" if more else ""
+    verb = "has" if len(renames) == 1 else "have"
+    return (
+        f"{what}: {count(len(renames), 'input column')} {verb} the name of a result column "
+        f"(an earlier result as input?) and {'is' if len(renames) == 1 else 'are'} kept as "
+        f"*_input: {', '.join(shown)}{tail}"
+    )

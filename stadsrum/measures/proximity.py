@@ -20,7 +20,9 @@ import shapely.ops
 
 from stadsrum.errors import InputError, NetworkError
 from stadsrum.measures._parallel import Scratch, run_groups, thread_count
+from stadsrum.measures.naming import input_renames, renamed_note
 from stadsrum.messages import count
+from stadsrum.network.inputs import check_layer, check_network
 from stadsrum.network.links import Links, PolygonMode, link_features
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.projection import align_crs
@@ -251,10 +253,15 @@ def place_distances(
     DistanceResult
         ``od``: one row per place and node (long format) with the columns
         :data:`OD_COLUMNS`, the route as geometry, and the places' own
-        attributes prefixed ``place_``/nodes' ``node_`` where they do not
-        clash; unlinked or unreachable pairs have empty distances and a
-        ``status`` saying why.
+        attributes prefixed ``place_``/nodes' ``node_`` (one that clashes
+        with a column of the table, from an earlier result, as ``*_input``,
+        unless it holds the same values: the id and category columns);
+        unlinked or unreachable pairs have empty distances and a ``status``
+        saying why.
     """
+    check_network(network, function="place_distances")
+    check_layer(places, function="place_distances", argument="places")
+    check_layer(nodes, function="place_distances", argument="nodes")
     progress = as_progress(progress)
     if not speed > 0:
         raise InputError("speed must be positive (metres per second)")
@@ -286,7 +293,7 @@ def place_distances(
     progress.message(
         f"distances: {count(place.links.linked.sum(), 'place')} x "
         f"{count(node.links.linked.sum(), 'node')} "
-        "nodes linked to the network"
+        "linked to the network"
     )
     # search from the side with fewer features; distances are symmetric
     swap = len(node.ids) < len(place.ids)
@@ -355,7 +362,10 @@ def place_distances(
         label="distances",
         total=len(src.ids),
     )
-    od = _assemble(place, node, src, tgt, swap, results, graph, speed, routes)
+    renamed: dict[str, str] = {}
+    od = _assemble(place, node, src, tgt, swap, results, graph, speed, routes, renamed)
+    if renamed:
+        progress.message(renamed_note("distances (od)", renamed))
     od = _filter_nearest(od, nearest, nearest_per_category)
     crs = network.edges.crs
     return DistanceResult(
@@ -381,8 +391,12 @@ def _assemble(
     graph: _Graph,
     speed: float,
     routes: bool,
+    renamed: dict[str, str],
 ) -> pd.DataFrame:
-    """One row per (place, node) from the per-source results."""
+    """One row per (place, node) from the per-source results.
+
+    ``renamed`` receives the input columns kept under another name.
+    """
     n_p, n_n = len(place.ids), len(node.ids)
     rows_p = np.repeat(np.arange(n_p), n_n)
     rows_n = np.tile(np.arange(n_n), n_p)
@@ -478,18 +492,31 @@ def _assemble(
     )
     if node.category is None:
         od = od.drop(columns="node_category")
-    for side, prefix, mine, key in (
-        (place, "place_", rows_p, "place_id"),
-        (node, "node_", rows_n, "node_id"),
+    for side, prefix, mine, side_name in (
+        (place, "place_", rows_p, "places"),
+        (node, "node_", rows_n, "nodes"),
     ):
         extra = side.gdf.drop(columns=[side.gdf.geometry.name]).reset_index(drop=True)
         for col in extra.columns:
             name = str(col) if str(col).startswith(prefix) else f"{prefix}{col}"
-            if name in od.columns or name == key:
-                continue
-            od[name] = extra[col].to_numpy()[mine]
+            values = extra[col].to_numpy()[mine]
+            if name in od.columns:
+                if _same_values(od[name], values):
+                    continue  # the id or category column itself, already in the table
+                # an earlier result as input: kept as *_input, the rule of every analysis
+                kept = input_renames([name], od.columns)[name]
+                renamed[f"{side_name}:{col}"] = kept
+                name = kept
+            od[name] = values
     od["geometry"] = geoms
     return od
+
+
+def _same_values(column: pd.Series, values: np.ndarray) -> bool:
+    """Whether an input column holds what the table's column of that name holds."""
+    ours = pd.Series(column.to_numpy(), dtype=object).astype("string")
+    theirs = pd.Series(values, dtype=object).astype("string")
+    return bool(ours.equals(theirs))
 
 
 def _filter_nearest(od: pd.DataFrame, nearest: int | None, per_category: bool) -> pd.DataFrame:
@@ -558,6 +585,8 @@ def service_areas(
         Polygons and lines with ``place_id``, ``threshold_min`` and
         ``length_m`` (lines) / ``area_m2`` (polygons).
     """
+    check_network(network, function="service_areas")
+    check_layer(places, function="service_areas", argument="places")
     progress = as_progress(progress)
     if not thresholds or min(thresholds) <= 0:
         raise InputError("thresholds must be positive minutes, e.g. 5,10,15")

@@ -21,7 +21,16 @@ import numpy as np
 import pandas as pd
 
 from stadsrum.errors import InputError, NetworkError
-from stadsrum.measures.naming import parse_costs, parse_radii, radius_label, segment_column
+from stadsrum.measures._parallel import thread_count
+from stadsrum.measures.naming import (
+    input_renames,
+    parse_costs,
+    parse_radii,
+    radius_label,
+    renamed_note,
+    segment_column,
+)
+from stadsrum.network.inputs import check_network
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.segments import SegmentGraph
 from stadsrum.progress import ProgressLike, as_progress, check_cancelled, compile_notice
@@ -158,9 +167,7 @@ def segment_measures(
     tlen = transition_lengths(graph)
     want_choice = bool(_CHOICE_MEASURES & set(wanted))
 
-    n_threads = numba.get_num_threads() if threads is None else int(threads)
-    if n_threads < 1:
-        raise InputError("threads must be at least 1")
+    n_threads = thread_count(threads)
     n_threads = min(n_threads, numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
     batch = batch_size or max(64 * n_threads, -(-n // 50))
     indptr = graph.indptr.astype(np.int32)
@@ -301,6 +308,7 @@ def segment_analysis(
         attributes included), ``segment_id`` and the measure columns named
         ``{measure}_{cost}_r{radius}``, e.g. ``integration_angular_r800``.
     """
+    check_network(network, function="segment_analysis")
     costs = parse_costs(cost)
     radii_list = parse_radii(radii)
     graph = network.segment_graph(split=split)
@@ -320,6 +328,17 @@ def segment_analysis(
     if split == "vertex":
         frame = frame.set_geometry(list(graph.geometry))
         frame["length_m"] = graph.length
+    # an earlier result as input holds these names already: keep its columns as *_input
+    wanted = [
+        m for m in (SEGMENT_MEASURES if measures is None else measures) if m in SEGMENT_MEASURES
+    ]
+    outputs = ["segment_id"] + [
+        segment_column(m, c, r) for c in costs for r in radii_list for m in wanted
+    ]
+    renames = input_renames(frame.columns, outputs)
+    if renames:
+        frame = frame.rename(columns=renames)
+        progress.message(renamed_note("segments", renames))
     frame.insert(0, "segment_id", np.arange(graph.n_segments))
     columns: dict[str, np.ndarray] = {}
     for c in costs:

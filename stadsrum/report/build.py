@@ -122,7 +122,13 @@ def collect_sources(sources: str | Path | Iterable[str | Path]) -> list[Path]:
 def _metadata(path: Path) -> dict[str, str]:
     import pyogrio
 
-    names = {str(n) for n in pyogrio.list_layers(path)[:, 0]}
+    try:
+        names = {str(n) for n in pyogrio.list_layers(path)[:, 0]}
+    except Exception as exc:  # pyogrio's DataSourceError: cut short, overwritten, not SQLite
+        raise InputFileError(
+            f"report: '{path}' is damaged or not a GeoPackage (GDAL could not open it: "
+            f"{str(exc).split(';')[-1].strip()}); run the analysis again to write it anew"
+        ) from exc
     if "run_metadata" not in names:
         return {}
     table = pyogrio.read_dataframe(path, layer="run_metadata")
@@ -868,7 +874,7 @@ def write_report(
     sources
         Result GeoPackages written by stadsrum, or folders holding them.
     out_dir
-        Folder for the report (created if needed).
+        Folder for the report (created when the first file is written).
     lang
         ``"sv"`` (Swedish) or ``"en"`` (English).
     title
@@ -879,8 +885,8 @@ def write_report(
     if lang not in LANGUAGES:
         raise InputError(f"report: unknown language '{lang}'; choose sv or en")
     paths = collect_sources(sources)
+    # the folder is made with the first file written: a report that fails leaves none
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     sections, context = read_sections(paths, lang)
     names = name_book(sections, lang)
     for section in sections:
