@@ -7,13 +7,13 @@ city: space syntax segment measures, place-to-node distances, barriers.
 >>> net = sr.read_network(sr.sample_data_dir() / "helsinki.osm.pbf")  # doctest: +SKIP
 """
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 from stadsrum.errors import CancelledError, InputError, InputFileError, NetworkError, StadsrumError
 from stadsrum.progress import Progress
 
 if TYPE_CHECKING:  # the names below, for type checkers and editors
+    __version__: str
     from stadsrum.io.readers import from_graph, read_layer, read_lines
     from stadsrum.io.writers import write_csv, write_gpkg
     from stadsrum.measures.accessibility import attraction_accessibility
@@ -71,6 +71,9 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> object:
+    if name == "__version__":  # read on demand: importlib.metadata is slow to import
+        globals()[name] = _version()
+        return globals()[name]
     if name in _LAZY:
         import importlib
 
@@ -81,16 +84,22 @@ def __getattr__(name: str) -> object:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    return sorted({*globals(), *_LAZY, "__version__"})
 
 
-try:  # the copy bundled in the QGIS plugin zip has its version stamped (plugin_zip.py)
-    from stadsrum._version import __version__
-except ImportError:
-    try:
-        __version__ = version("stadsrum")
-    except PackageNotFoundError:  # running from a source tree without installing
-        __version__ = "0.0.0+unknown"
+def _version() -> str:
+    try:  # the copy bundled in the QGIS plugin zip has its version stamped (plugin_zip.py)
+        from stadsrum._version import __version__ as stamped
+
+        return str(stamped)
+    except ImportError:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("stadsrum")
+        except PackageNotFoundError:  # running from a source tree without installing
+            return "0.0.0+unknown"
+
 
 __all__ = [
     "SEGMENT_MEASURES",
