@@ -1385,6 +1385,25 @@ def _barrier_warnings(
     return _combine(parts, net)
 
 
+def _once_if_unchanged(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame) -> list[gpd.GeoDataFrame]:
+    """A pair whose doubtful route the proposal leaves as it was is listed once."""
+    if not len(before) or not len(after):
+        return [before, after]
+
+    def keys(frame: gpd.GeoDataFrame) -> list[tuple[str, str, float]]:
+        return [
+            (str(p), str(n), round(float(v), 6))
+            for p, n, v in zip(frame["place_id"], frame["node_id"], frame["value"], strict=True)
+        ]
+
+    same = set(keys(before)) & set(keys(after))
+    before = before.copy()
+    both = [k in same for k in keys(before)]
+    before.loc[both, "layer"] = "od_diff (before and after)"
+    after = after.loc[[k not in same for k in keys(after)]]
+    return [before, after]
+
+
 def _compare_warnings(
     net: StreetNetwork,
     layers: dict[str, Any],
@@ -1420,6 +1439,7 @@ def _compare_warnings(
                 crs=od.crs,
             )
             parts.append(detour_warnings(frame, layer=f"od_diff ({when})"))
+        parts = _once_if_unchanged(parts[0], parts[1])
     for gdf, layer, column, mode in (
         (places, "places", place_id, "entrances"),
         (nodes, "nodes", node_id, "entrances"),

@@ -268,3 +268,31 @@ def test_od_diff_keeps_pairs_unlinked_on_one_side():
     assert set(od.index) == {"skolan", "far"}
     assert od.loc["far", "status_after"] != "ok"
     assert np.isnan(od.loc["far", "total_m_change"])
+
+
+def test_a_doubtful_route_the_proposal_leaves_alone_is_warned_of_once():
+    """The river town with two place-node pairs straight across the water:
+
+        n2 (900, 105) and skolan (100, 105) on the north bank,
+        p2 (900, -5) and torget (100, -5) on the south bank.
+
+    Before: both pairs walk 5 + 400 + 100 + 400 + 5 = 910 m round by the old bridge
+    for 110 m as the crow flies (ratio 8.3, over 4 and 800 m extra): two detours.
+    After the new bridge at x = 100, torget -> skolan is 110 m (no warning);
+    p2 -> n2 still walks 910 m (the new bridge is farther away): the same doubtful
+    route, so it is listed once, as before and after, not twice.
+    """
+    from stadsrum.workflows import run_compare
+
+    net, bridge = river()
+    places = pts([(100, -5), (900, -5)], place_id=["torget", "p2"])
+    nodes = pts([(100, 105), (900, 105)], node_id=["skolan", "n2"])
+    result = run_compare(net, bridge, None, places=places, nodes=nodes, segments=False)
+    detours = result.layers["warnings"]
+    detours = detours[detours["kind"] == "detour"]
+    got = sorted(zip(detours["place_id"], detours["node_id"], detours["layer"], strict=True))
+    assert got == [
+        ("p2", "n2", "od_diff (before and after)"),
+        ("torget", "skolan", "od_diff (before)"),
+    ]
+    assert detours["value"].to_numpy() == pytest.approx([910 / 110] * 2)

@@ -625,3 +625,34 @@ def test_plausibility_warnings_head_their_section(results, tmp_path):
         ],
     ]
     assert "Tre smedersplatsen → Gymnasiet Ressu" in report.html.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("lang", "want"),
+    [
+        ("sv", ["Torget → Skolan (före och efter)", "Torget → Parken (före)"]),
+        ("en", ["Torget → Skolan (before and after)", "Torget → Parken (before)"]),
+    ],
+)
+def test_compare_warnings_say_before_or_after(lang, want):
+    """A compare result's doubtful pairs say whether the route is so before the
+    proposal, after it, or both (one row when the proposal leaves it alone)."""
+    from stadsrum.report.build import _warnings_block
+    from stadsrum.report.labels import NameBook
+
+    names = NameBook(lang, places={"t": "Torget"}, nodes={"s": "Skolan", "p": "Parken"})
+    frame = pd.DataFrame(
+        {
+            "kind": ["detour", "detour"],
+            "layer": ["od_diff (before and after)", "od_diff (before)"],
+            "feature_id": [None, None],
+            "place_id": ["t", "t"],
+            "node_id": ["s", "p"],
+            "value": [8.27, 5.0],
+            "limit": [4.0, 4.0],
+            "message": ["", ""],
+        }
+    )
+    block = _warnings_block(frame, lang, names)
+    assert block is not None
+    assert block.table.iloc[:, 1].tolist() == want

@@ -446,6 +446,14 @@ def _place_summary(frame: pd.DataFrame, lang: str, names: NameBook) -> pd.DataFr
 MAX_WARNINGS = 40
 
 
+#: A compare result's warning rows: (English, Swedish) for when the route is doubtful.
+_WHEN = {
+    "od_diff (before)": ("before", "före"),
+    "od_diff (after)": ("after", "efter"),
+    "od_diff (before and after)": ("before and after", "före och efter"),
+}
+
+
 def _warnings_block(frame: pd.DataFrame, lang: str, names: NameBook) -> Block | None:
     """The ``warnings`` layer (plausibility checks) as a table at the head of its section."""
     if not len(frame) or "kind" not in frame.columns:
@@ -455,7 +463,9 @@ def _warnings_block(frame: pd.DataFrame, lang: str, names: NameBook) -> Block | 
     def where(row: pd.Series) -> str:
         place, node = row.get("place_id"), row.get("node_id")
         if pd.notna(place) and pd.notna(node):
-            return f"{names.place(place)} → {names.node(node)}"
+            pair = f"{names.place(place)} → {names.node(node)}"
+            when = _WHEN.get(str(row.get("layer", "")))  # compare: before, after or both
+            return f"{pair} ({when[lang == 'sv']})" if when else pair
         feature = row.get("feature_id")
         layer = str(row.get("layer", ""))
         if layer in ("places", "nodes", "attractions") and pd.notna(feature):
