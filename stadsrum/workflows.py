@@ -374,6 +374,13 @@ _GEOMETRIES = {
 }
 
 
+def _optional_features(
+    source: str | Path | gpd.GeoDataFrame | None, *, layer: str | None, what: str, crs: Any = None
+) -> gpd.GeoDataFrame | None:
+    """:func:`_features` for an input that may be left out (``None``)."""
+    return None if source is None else _features(source, layer=layer, what=what, crs=crs)
+
+
 def _features(
     source: str | Path | gpd.GeoDataFrame, *, layer: str | None, what: str, crs: Any = None
 ) -> gpd.GeoDataFrame:
@@ -727,24 +734,10 @@ def run_barriers(
     )
     # the other layers first: a mistake in one is found before the network is prepared
     barrier_gdf = _features(barriers, layer=barriers_layer, what="barriers", crs=crs)
-    place_gdf = (
-        _features(places, layer=places_layer, what="places", crs=crs)
-        if places is not None
-        else None
-    )
-    node_gdf = (
-        _features(nodes, layer=nodes_layer, what="nodes", crs=crs) if nodes is not None else None
-    )
-    proposal_gdf = (
-        _features(proposal, layer=proposal_layer, what="proposal", crs=crs)
-        if proposal is not None
-        else None
-    )
-    building_gdf = (
-        _features(buildings, layer=buildings_layer, what="buildings", crs=crs)
-        if buildings is not None
-        else None
-    )
+    place_gdf = _optional_features(places, layer=places_layer, what="places", crs=crs)
+    node_gdf = _optional_features(nodes, layer=nodes_layer, what="nodes", crs=crs)
+    proposal_gdf = _optional_features(proposal, layer=proposal_layer, what="proposal", crs=crs)
+    building_gdf = _optional_features(buildings, layer=buildings_layer, what="buildings", crs=crs)
     net = _network(
         network, layer=network_layer, mode=mode, prepare=prepare, crs=crs, progress=progress
     )
@@ -925,18 +918,10 @@ def run_compare(
     )
     # the other layers first: a mistake in one is found before the network is prepared
     proposal_gdf = _features(proposal, layer=proposal_layer, what="proposal", crs=crs)
-    place_gdf = (
-        _features(places, layer=places_layer, what="places", crs=crs)
-        if places is not None
-        else None
-    )
-    node_gdf = (
-        _features(nodes, layer=nodes_layer, what="nodes", crs=crs) if nodes is not None else None
-    )
-    attraction_gdf = (
-        _features(attractions, layer=attractions_layer, what="attractions", crs=crs)
-        if attractions is not None
-        else None
+    place_gdf = _optional_features(places, layer=places_layer, what="places", crs=crs)
+    node_gdf = _optional_features(nodes, layer=nodes_layer, what="nodes", crs=crs)
+    attraction_gdf = _optional_features(
+        attractions, layer=attractions_layer, what="attractions", crs=crs
     )
     net = _network(
         network, layer=network_layer, mode=mode, prepare=prepare, crs=crs, progress=progress
