@@ -656,3 +656,26 @@ def test_compare_warnings_say_before_or_after(lang, want):
     block = _warnings_block(frame, lang, names)
     assert block is not None
     assert block.table.iloc[:, 1].tolist() == want
+
+
+def test_a_long_link_just_over_its_limit_shows_the_difference():
+    """63.3 m against a limit of 62.6 m (the sample city's Lasipalatsinaukio) rounds to
+    "63 m, flagged above 63 m"; the report then gives one decimal so the reader sees why."""
+    from stadsrum.report.build import _warnings_block
+    from stadsrum.report.labels import NameBook
+
+    frame = pd.DataFrame(
+        {
+            "kind": ["long_link"],
+            "layer": ["nodes"],
+            "feature_id": ["sq"],
+            "place_id": [None],
+            "node_id": [None],
+            "value": [63.3],
+            "limit": [62.6],
+            "message": [""],
+        }
+    )
+    block = _warnings_block(frame, "sv", NameBook("sv", nodes={"sq": "Glaspalatstorget"}))
+    assert block is not None
+    assert block.table.iloc[0, 2] == "63,3 m ut till gatan, flaggas över 62,6 m"

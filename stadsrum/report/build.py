@@ -477,6 +477,8 @@ def _warnings_block(frame: pd.DataFrame, lang: str, names: NameBook) -> Block | 
         limit = pd.to_numeric(pd.Series([row.get("limit")]), errors="coerce").iloc[0]
         v2, l2 = format_number(value, lang, 2), format_number(limit, lang, 2)
         v0, l0 = format_number(value, lang, 0), format_number(limit, lang, 0)
+        if v0 == l0:  # 63.3 m against a limit of 62.6 m must not read "63 m, over 63 m"
+            v0, l0 = format_number(value, lang, 1), format_number(limit, lang, 1)
         sv = lang == "sv"
         kind = str(row.get("kind"))
         if kind == "detour":
