@@ -72,8 +72,9 @@ PLUGIN_FILES = (
     "i18n/*.ts",
 )
 """Files of ``qgis_plugin/`` packed into the zip (``metadata.txt`` and the licence apart)."""
-CORE_FILES = ("*.py", "py.typed", "*/*.py")
-"""Files of the ``stadsrum`` package bundled into the zip (in it and its subpackages)."""
+CORE_FILES = ("*.py", "py.typed", "*/*.py", "*/*/*.py")
+"""Files of the ``stadsrum`` package bundled into the zip (in it and its subpackages, two
+deep: ``measures/barriers/``)."""
 _NOT_SHIPPED = ("test_*.py", "*_test.py", "conftest.py")
 
 

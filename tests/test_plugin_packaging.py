@@ -390,23 +390,14 @@ def test_dependency_check_names_missing_and_old_packages():
     assert deps.version_tuple("0.14") > deps.version_tuple("0.9.3")
 
 
-def test_pip_command_for_each_platform():
+def test_missing_packages_message_points_at_the_install_button_not_pip():
+    """The old advice (pip install --user --upgrade numpy>=...) broke QGIS's own numpy users."""
     deps = _deps_module()
     problems = [deps.Problem("geopandas", "0.14", "0.12.2"), deps.Problem("numba", "0.59", None)]
-    win = deps.message(problems, platform="win32")
-    assert "OSGeo4W Shell" in win
-    assert 'python -m pip install --upgrade "geopandas>=0.14" "numba>=0.59"' in win
-    assert "geopandas 0.12.2 (needs 0.14 or newer)" in win
-    assert "numba (missing)" in win
-    mac = deps.pip_command(
-        problems, platform="darwin", python="/Applications/QGIS.app/Contents/MacOS/bin/python3"
-    )
-    assert mac == (
-        "/Applications/QGIS.app/Contents/MacOS/bin/python3 -m pip install --user --upgrade "
-        '"geopandas>=0.14" "numba>=0.59"'
-    )
-    linux = deps.pip_command(
-        problems, platform="linux", python="/usr/bin/python3", externally_managed=True
-    )
-    assert linux.startswith("/usr/bin/python3 -m pip install --user --upgrade --break-system")
-    assert "terminal" in deps.message(problems, platform="linux", python="/usr/bin/python3")
+    text = deps.message(problems, folder=Path("/profile/stadsrum/python3.11-linux-x86_64"))
+    assert "geopandas 0.12.2 (needs 0.14 or newer)" in text
+    assert "numba (missing)" in text
+    assert "Plugins > Stadsrum > Install Python packages" in text
+    assert "/profile/stadsrum/python3.11-linux-x86_64" in text
+    for dangerous in ("pip install", "--user", "--break-system-packages", "--upgrade"):
+        assert dangerous not in text

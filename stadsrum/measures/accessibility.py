@@ -20,11 +20,19 @@ import pandas as pd
 
 from stadsrum.errors import InputError
 from stadsrum.measures._parallel import Scratch, run_groups, thread_count
-from stadsrum.measures.naming import input_renames, parse_radii, radius_label, renamed_note
+from stadsrum.measures.access_graph import AccessGraph, link_side
+from stadsrum.measures.naming import (
+    input_renames,
+    nearest_column,
+    parse_radii,
+    reach_column,
+    renamed_note,
+)
 from stadsrum.measures.segment import transition_lengths
 from stadsrum.network.inputs import check_layer, check_network
-from stadsrum.network.links import link_features
+from stadsrum.network.links import Links
 from stadsrum.network.model import StreetNetwork
+from stadsrum.options import checked_options
 from stadsrum.progress import ProgressLike, as_progress
 
 __all__ = ["ACCESS_COSTS", "DECAYS", "attraction_accessibility", "decay_weight"]
@@ -62,6 +70,7 @@ def decay_weight(d: np.ndarray, radius: float, decay: str, constant: float = 1.0
     raise InputError(f"unknown decay '{decay}': choose from {', '.join(DECAYS)}")
 
 
+@checked_options  # every option before the graph is built (issue 13)
 def attraction_accessibility(
     network: StreetNetwork,
     attractions: gpd.GeoDataFrame,
@@ -158,9 +167,9 @@ def attraction_accessibility(
             raise InputError(f"attractions: no column '{category}' for the category")
         cats = attractions[category].astype("string").fillna("").to_numpy(dtype=object)
 
-    links = link_features(
-        network, attractions, max_link=max_link, polygons="centroid", what="attractions"
-    )
+    links = link_side(
+        network, attractions, None, what="attractions", max_link=max_link, polygons="centroid"
+    ).links
     if origins is not None:
         return _point_origins(
             network,
@@ -288,10 +297,9 @@ def attraction_accessibility(
             near_cost[c]
         )
     for r_i, radius in enumerate(radii_list):
-        columns[f"reach_r{radius_label(radius)}"] = reach[:, r_i]
+        columns[reach_column(radius)] = reach[:, r_i]
     for k in cat_names:
-        slug = str(k).strip().replace(" ", "_") or "uncategorised"
-        columns[f"nearest_{slug}_m"] = _missing(near_cat[k])
+        columns[nearest_column(k)] = _missing(near_cat[k])
     out = _keep_input_columns(out, columns, progress)
     result = pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
     return gpd.GeoDataFrame(result, geometry=out.geometry.name, crs=out.crs)
@@ -316,7 +324,7 @@ def _missing(a: np.ndarray) -> np.ndarray:
 def _point_origins(
     network: StreetNetwork,
     origins: gpd.GeoDataFrame,
-    links,
+    links: Links,
     values: np.ndarray,
     cats: np.ndarray | None,
     radii_list: list[float],
@@ -329,13 +337,12 @@ def _point_origins(
     progress: ProgressLike,
 ) -> gpd.GeoDataFrame:
     """Accessibility from points: one search per attraction to every origin point."""
-    from stadsrum.kernels.od import od_group
-
     if set(costs) - {"metric", "time"}:
         raise InputError("point origins take the metric and time costs only")
-    olinks = link_features(network, origins, max_link=max_link, polygons="centroid", what="origins")
-    graph = network.segment_graph(split="edge")
-    tcost = graph.length[graph.dst >> 1]
+    olinks = link_side(
+        network, origins, None, what="origins", max_link=max_link, polygons="centroid"
+    ).links
+    graph = AccessGraph(network)
     n_o = olinks.n_features
     nearest = np.full(n_o, np.inf)
     reach = np.zeros((n_o, len(radii_list)))
@@ -344,24 +351,8 @@ def _point_origins(
     r_max = radii_list[-1]
 
     def work(i: int, s: Scratch):
-        net, *_ = od_group(
-            links.edge[i : i + 1],
-            links.pos[i : i + 1],
-            links.link_m[i : i + 1],
-            olinks.edge,
-            olinks.pos,
-            r_max,
-            graph.indptr,
-            graph.dst,
-            graph.src,
-            tcost,
-            graph.turn_deg,
-            graph.length,
-            s.segdist,
-            180.0,
-            False,
-            *s.args(),
-        )
+        start = (links.edge[i : i + 1], links.pos[i : i + 1], links.link_m[i : i + 1])
+        net, *_ = graph.od_search(start, olinks.edge, olinks.pos, s, limit=r_max)
         return net + olinks.link_m
 
     def consume(i: int, total: np.ndarray) -> None:
@@ -380,7 +371,7 @@ def _point_origins(
     run_groups(
         range(len(links.owner)),
         work,
-        lambda: Scratch(2 * graph.n_segments, len(graph.dst), 1),
+        lambda: graph.scratch(1),
         threads=thread_count(threads),
         progress=progress,
         label="accessibility",
@@ -392,11 +383,10 @@ def _point_origins(
     if "time" in costs:
         columns["nearest_min"] = columns["nearest_m"] / speed / 60.0
     for r_i, radius in enumerate(radii_list):
-        columns[f"reach_r{radius_label(radius)}"] = reach[:, r_i]
+        columns[reach_column(radius)] = reach[:, r_i]
     for k in cat_names:
-        slug = str(k).strip().replace(" ", "_") or "uncategorised"
         near = np.where(near_cat[k] <= r_max + 1e-9 * (1 + r_max), near_cat[k], np.inf)
-        columns[f"nearest_{slug}_m"] = _missing(near)
+        columns[nearest_column(k)] = _missing(near)
     columns["status"] = olinks.status
     out = origins.reset_index(drop=True)
     out = out.to_crs(network.crs) if out.crs is not None else out

@@ -12,8 +12,12 @@ __all__ = [
     "COSTS",
     "WARNING_COLUMNS",
     "input_renames",
+    "mean_column",
+    "minutes_column",
+    "nearest_column",
     "parse_radii",
     "radius_label",
+    "reach_column",
     "renamed_note",
     "segment_column",
 ]
@@ -128,3 +132,45 @@ def renamed_note(what: str, renames: Mapping[str, str]) -> str:
         f"(an earlier result as input?) and {'is' if len(renames) == 1 else 'are'} kept as "
         f"*_input: {', '.join(shown)}{tail}"
     )
+
+
+# --- place-to-node measures: distances, accessibility, barriers ----------------------
+
+
+def reach_column(radius: float) -> str:
+    """``reach_r{R}``: attractions reached within a walking radius: ``reach_r600``, ``reach_rn``."""
+    return f"reach_r{radius_label(radius)}"
+
+
+def minutes_column(stem: str, minutes: float) -> str:
+    """``{stem}_{T}min``: ``reach_10min``, ``nodes_within_7_5min``, ``reach_gain_15min``."""
+    return f"{stem}_{minutes_label(minutes)}min"
+
+
+def nearest_column(category: object) -> str:
+    """``nearest_{category}_m``: metres to the nearest node or attraction of a category."""
+    return f"nearest_{name_slug(category)}_m"
+
+
+def mean_column(category: object) -> str:
+    """``mean_{category}_m``: mean metres to the nodes of a category."""
+    return f"mean_{name_slug(category)}_m"
+
+
+# --- people and areas (AREAS.md): columns of the areas analysis ---------------------
+
+
+def minutes_label(minutes: float) -> str:
+    """``10`` → ``"10"``, ``7.5`` → ``"7_5"`` (a threshold in a column name)."""
+    return f"{float(minutes):g}".replace(".", "_")
+
+
+def name_slug(text: object) -> str:
+    """A category or group as it appears in a column name (spaces as ``_``)."""
+    return str(text).strip().replace(" ", "_") or "uncategorised"
+
+
+def people_column(stem: str, *, minutes: float | None = None, group: str | None = None) -> str:
+    """``{stem}[_{T}min][_{group}]``: ``share_school_10min_born_abroad``, ``reach_pop_5min``."""
+    name = stem if minutes is None else f"{stem}_{minutes_label(minutes)}min"
+    return name if group is None else f"{name}_{group}"

@@ -18,14 +18,27 @@ import pandas as pd
 import shapely
 import shapely.ops
 
-from stadsrum.errors import InputError, NetworkError
+from stadsrum.errors import InputError
 from stadsrum.measures._parallel import Scratch, run_groups, thread_count
-from stadsrum.measures.naming import input_renames, renamed_note
+from stadsrum.measures.access_graph import (
+    AccessGraph,
+    LinkedSide,
+    link_places_and_nodes,
+    link_side,
+    validate_ids,
+)
+from stadsrum.measures.naming import (
+    input_renames,
+    mean_column,
+    minutes_column,
+    nearest_column,
+    renamed_note,
+)
 from stadsrum.messages import count
 from stadsrum.network.inputs import check_layer, check_network
-from stadsrum.network.links import Links, PolygonMode, link_features
+from stadsrum.network.links import PolygonMode
 from stadsrum.network.model import StreetNetwork
-from stadsrum.network.projection import align_crs
+from stadsrum.options import checked_options
 from stadsrum.progress import ProgressLike, as_progress
 
 __all__ = [
@@ -57,139 +70,6 @@ OD_COLUMNS = (
 DEFAULT_SPEED = 1.3  # metres per second, about 4.7 km/h
 
 
-def validate_ids(gdf: gpd.GeoDataFrame, column: str, *, what: str, option: str) -> pd.Series:
-    """The id column of a layer, checked: present, complete and unique."""
-    if len(gdf) == 0:
-        raise InputError(f"{what}: the layer is empty (no features)")
-    if column not in gdf.columns:
-        cols = ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
-        raise InputError(
-            f"{what}: no column '{column}'; name the id column with {option} "
-            f"(columns: {cols or 'none'})"
-        )
-    ids = gdf[column]
-    if ids.isna().any():
-        raise InputError(f"{what}: column '{column}' has empty ids (rows {_rows(ids.isna())})")
-    dup = ids.duplicated(keep=False)
-    if dup.any():
-        shown = ", ".join(map(str, pd.unique(ids[dup])[:10]))
-        raise InputError(f"{what}: column '{column}' has duplicate ids: {shown}")
-    return ids
-
-
-def _rows(mask: pd.Series) -> str:
-    return ", ".join(map(str, np.where(mask.to_numpy())[0][:10]))
-
-
-@dataclass
-class _Side:
-    """One side of the OD table: features, their ids and access points."""
-
-    gdf: gpd.GeoDataFrame
-    ids: np.ndarray
-    links: Links
-    start_of: np.ndarray  # CSR over features into the access points
-    category: np.ndarray | None
-
-    def access(self, i: int) -> slice:
-        return slice(int(self.start_of[i]), int(self.start_of[i + 1]))
-
-    def start_link(self, i: int) -> float:
-        """Access distance counted at this feature's end of a route."""
-        sl = self.access(i)
-        return float(self.links.link_m[sl][0]) if sl.stop - sl.start == 1 else 0.0
-
-    def separate_starts(self, i: int) -> bool:
-        """Whether each access point must be searched on its own to know which one a
-        route starts from: several of them, with access distances (a polygon no
-        street enters), whose distance belongs in ``link_m`` and in the route line."""
-        sl = self.access(i)
-        return sl.stop - sl.start > 1 and bool(self.links.link_m[sl].max() > 0)
-
-
-def _side(
-    net: StreetNetwork,
-    gdf: gpd.GeoDataFrame,
-    id_column: str,
-    *,
-    what: str,
-    option: str,
-    max_link: float,
-    polygons: PolygonMode,
-    category: str | None = None,
-) -> _Side:
-    ids = validate_ids(gdf, id_column, what=what, option=option).to_numpy()
-    gdf, note = align_crs(gdf, net.crs, what=what)
-    if note:
-        log.info(note)
-    cats = None
-    if category is not None:
-        if category not in gdf.columns:
-            raise InputError(f"{what}: no column '{category}' for the node category")
-        cats = gdf[category].astype("string").fillna("").to_numpy(dtype=object)
-    links = link_features(net, gdf, max_link=max_link, polygons=polygons, what=what)
-    start_of = np.zeros(len(gdf) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(links.owner, minlength=len(gdf)), out=start_of[1:])
-    return _Side(gdf.reset_index(drop=True), ids, links, start_of, cats)
-
-
-class _Graph:
-    """The edge-level state graph with entry costs, built once per analysis."""
-
-    def __init__(self, net: StreetNetwork) -> None:
-        g = net.segment_graph(split="edge")
-        self.indptr = g.indptr
-        self.dst = g.dst
-        self.src = g.src
-        self.length = g.length
-        self.tcost = g.length[g.dst >> 1]
-        self.turn = g.turn_deg
-        self.geometry = np.asarray(net.edges.geometry.array, dtype=object)
-
-    def scratch(self, max_sources: int) -> Scratch:
-        return Scratch(len(self.indptr) - 1, len(self.dst), max_sources)
-
-    def route_lines(
-        self,
-        route_ptr: np.ndarray,
-        seg: np.ndarray,
-        a: np.ndarray,
-        b: np.ndarray,
-        start_xy: np.ndarray,
-        end_xy: np.ndarray,
-    ) -> np.ndarray:
-        """LineStrings of routes given as walked pieces (see kernels.routes)."""
-        from stadsrum.kernels.routes import route_coordinates
-
-        if len(route_ptr) <= 1:
-            return np.empty(0, dtype=object)
-        if not hasattr(self, "_coords"):
-            coords, owner = shapely.get_coordinates(self.geometry, return_index=True)
-            step = np.r_[0.0, np.hypot(*np.diff(coords, axis=0).T)]
-            first = np.r_[True, owner[1:] != owner[:-1]]
-            step[first] = 0.0
-            cum = np.cumsum(step)
-            cum -= np.repeat(cum[first], np.bincount(owner))
-            self._coord_ptr = np.r_[0, np.cumsum(np.bincount(owner, minlength=len(self.length)))]
-            self._coords, self._cum = coords, cum
-        n_vertices = np.diff(self._coord_ptr)
-        bound = int(n_vertices[seg].sum() + 2 * len(seg) + 3 * (len(route_ptr) - 1))
-        ptr, xy = route_coordinates(
-            route_ptr,
-            seg,
-            a,
-            b,
-            start_xy,
-            end_xy,
-            self._coord_ptr,
-            self._coords,
-            self._cum,
-            bound,
-        )
-        lines = shapely.linestrings(xy, indices=np.repeat(np.arange(len(ptr) - 1), np.diff(ptr)))
-        return np.asarray(lines, dtype=object)
-
-
 @dataclass
 class DistanceResult:
     """Outputs of :func:`place_distances`."""
@@ -199,6 +79,7 @@ class DistanceResult:
     node_links: gpd.GeoDataFrame
 
 
+@checked_options  # every option before the graph is built (issue 13)
 def place_distances(
     network: StreetNetwork,
     places: gpd.GeoDataFrame,
@@ -265,31 +146,17 @@ def place_distances(
     progress = as_progress(progress)
     if not speed > 0:
         raise InputError("speed must be positive (metres per second)")
-    place = _side(
+    place, node = link_places_and_nodes(
         network,
         places,
-        place_id,
-        what="places",
-        option="--place-id",
-        max_link=max_link,
-        polygons=polygons,
-    )
-    node = _side(
-        network,
         nodes,
-        node_id,
-        what="nodes",
-        option="--node-id",
+        place_id=place_id,
+        node_id=node_id,
+        node_category=node_category,
         max_link=max_link,
         polygons=polygons,
-        category=node_category,
     )
-    if not place.links.linked.any():
-        raise NetworkError(
-            f"places: none of the {len(place.ids)} places is within {max_link:g} m of the "
-            "network; check the layers' coordinate systems or raise --max-link"
-        )
-    graph = _Graph(network)
+    graph = AccessGraph(network)
     progress.message(
         f"distances: {count(place.links.linked.sum(), 'place')} x "
         f"{count(node.links.linked.sum(), 'node')} "
@@ -332,25 +199,9 @@ def place_distances(
         )
 
     def search(sl: slice, scratch: Scratch) -> tuple[np.ndarray, ...]:
-        from stadsrum.kernels.od import od_group
-
-        return od_group(
-            src.links.edge[sl],
-            src.links.pos[sl],
-            src.links.link_m[sl],
-            t_edge,
-            t_pos,
-            np.inf,
-            graph.indptr,
-            graph.dst,
-            graph.src,
-            graph.tcost,
-            graph.turn,
-            graph.length,
-            scratch.segdist,
-            threshold,
-            routes,
-            *scratch.args(),
+        starts = (src.links.edge[sl], src.links.pos[sl], src.links.link_m[sl])
+        return graph.od_search(
+            starts, t_edge, t_pos, scratch, turn_threshold=threshold, routes=routes
         )
 
     results = run_groups(
@@ -375,20 +226,20 @@ def place_distances(
     )
 
 
-def _links_layer(side: _Side, name: str, crs: object) -> gpd.GeoDataFrame:
+def _links_layer(side: LinkedSide, name: str, crs: object) -> gpd.GeoDataFrame:
     layer = side.links.access_lines(crs)
     layer.insert(0, name, side.ids[layer["owner"].to_numpy()])
     return layer.drop(columns="owner")
 
 
 def _assemble(
-    place: _Side,
-    node: _Side,
-    src: _Side,
-    tgt: _Side,
+    place: LinkedSide,
+    node: LinkedSide,
+    src: LinkedSide,
+    tgt: LinkedSide,
     swap: bool,
     results: list,
-    graph: _Graph,
+    graph: AccessGraph,
     speed: float,
     routes: bool,
     renamed: dict[str, str],
@@ -546,15 +397,14 @@ def place_summary(
     ok = od[od["status"] == "ok"]
     out = pd.DataFrame({"place_id": pd.unique(od["place_id"])}).set_index("place_id")
     for t in thresholds:
-        label = f"{t:g}".replace(".", "_")
         within = ok[ok["walk_min"] <= t].groupby("place_id").size()
-        out[f"nodes_within_{label}min"] = within.reindex(out.index).fillna(0).astype(int)
+        out[minutes_column("nodes_within", t)] = within.reindex(out.index).fillna(0).astype(int)
     out["mean_walk_min"] = ok.groupby("place_id")["walk_min"].mean().reindex(out.index)
     if "node_category" in ok.columns:
         for cat, grp in ok.groupby("node_category"):
-            slug = str(cat).strip().replace(" ", "_") or "uncategorised"
-            out[f"nearest_{slug}_m"] = grp.groupby("place_id")["total_m"].min().reindex(out.index)
-            out[f"mean_{slug}_m"] = grp.groupby("place_id")["total_m"].mean().reindex(out.index)
+            by_place = grp.groupby("place_id")["total_m"]
+            out[nearest_column(cat)] = by_place.min().reindex(out.index)
+            out[mean_column(cat)] = by_place.mean().reindex(out.index)
     out["rank"] = out["mean_walk_min"].rank(method="min").astype("Int64")
     return out.reset_index()
 
@@ -590,7 +440,7 @@ def service_areas(
     progress = as_progress(progress)
     if not thresholds or min(thresholds) <= 0:
         raise InputError("thresholds must be positive minutes, e.g. 5,10,15")
-    place = _side(
+    place = link_side(
         network,
         places,
         place_id,
@@ -599,28 +449,15 @@ def service_areas(
         max_link=max_link,
         polygons=polygons,
     )
-    graph = _Graph(network)
+    graph = AccessGraph(network)
     limits = np.asarray(sorted(thresholds), dtype=float) * 60.0 * speed
-    max_sources = int(np.max(np.diff(place.start_of))) or 1
+    max_sources = place.max_access
 
     def work(i: int, scratch: Scratch):
-        from stadsrum.kernels.od import reach_group
-
-        sl = place.access(i)
-        if sl.stop == sl.start:
+        a = place.starts(i)
+        if a is None:
             return None
-        a = (place.links.edge[sl], place.links.pos[sl], place.links.link_m[sl])
-        segs, at0, at1 = reach_group(
-            *a,
-            limits[-1],
-            graph.indptr,
-            graph.dst,
-            graph.tcost,
-            graph.length,
-            scratch.segdist,
-            *scratch.args(),
-        )
-        return a, segs, at0, at1
+        return (a, *graph.reach_search(a, limits[-1], scratch))
 
     results = run_groups(
         range(len(place.ids)),

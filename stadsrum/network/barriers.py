@@ -23,7 +23,7 @@ import shapely
 from stadsrum.errors import InputError
 from stadsrum.messages import count
 from stadsrum.network.model import StreetNetwork
-from stadsrum.network.prepare import NETWORK_COLUMNS, _cut_line, prepare_network
+from stadsrum.network.prepare import NETWORK_COLUMNS, cut_line, prepare_network
 from stadsrum.network.projection import align_crs
 
 __all__ = ["BarrierSet", "add_links", "feature_levels", "read_barrier_layer"]
@@ -393,7 +393,7 @@ def add_links(
             continue
         dists = sorted(set(cuts[e]))
         inner = [d for d in dists if 0 < d < network.length[e]]
-        pieces = _cut_line(edges[e], inner) if inner else [edges[e]]
+        pieces = cut_line(edges[e], inner) if inner else [edges[e]]
         for d in dists:
             if d <= 0:
                 cut_xy[(e, d)] = shapely.get_coordinates(edges[e])[0]
