@@ -9,6 +9,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
 )
 
 from ..i18n import tr
@@ -18,6 +19,11 @@ MODES = {"walk": "walk", "bike": "bike", "drive": "drive", "all": "all streets a
 PREPARE = {
     "full": "full: clean and node the lines",
     "none": "none: keep every line as one segment",
+}
+SPLIT_CROSSINGS = {
+    "auto": "auto: decide from the data (a noded layer keeps bridges unjoined)",
+    "yes": "yes: join lines wherever they cross",
+    "no": "no: never join lines that cross",
 }
 COMPONENTS = {
     "auto": "automatic (largest with full preparation, all with none)",
@@ -41,6 +47,27 @@ class NetworkAlgorithm(StadsrumAlgorithm):
         )
         self.add_enum("MODE", "Travel mode (OpenStreetMap files)", MODES, default="walk")
         self.add_enum("PREPARE", "Preparation", PREPARE, default="full")
+        self.add_enum(
+            "SPLIT_CROSSINGS",
+            "Join lines that cross without a shared vertex",
+            SPLIT_CROSSINGS,
+            default="auto",
+        )
+        self.add(
+            QgsProcessingParameterString(
+                "WHERE", tr("Filter on the lines' columns (SQL)"), optional=True
+            ),
+            advanced=True,
+        )
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "CLIP",
+                tr("Clip: only lines meeting this area (polygons)"),
+                [QgsProcessing.TypeVectorPolygon],
+                optional=True,
+            ),
+            advanced=True,
+        )
         self.add(
             QgsProcessingParameterFeatureSource(
                 "UNLINKS",
@@ -82,6 +109,9 @@ class NetworkAlgorithm(StadsrumAlgorithm):
             self.input_frame(parameters, "INPUT", context, feedback),
             mode=self.enum_value(parameters, "MODE", context),
             prepare=self.enum_value(parameters, "PREPARE", context),
+            split_crossings=self.enum_value(parameters, "SPLIT_CROSSINGS", context),
+            where=self.parameterAsString(parameters, "WHERE", context) or None,
+            clip=self.optional_frame(parameters, "CLIP", context, feedback),
             unlinks=self.optional_frame(parameters, "UNLINKS", context, feedback),
             snap_tolerance=self.parameterAsDouble(parameters, "SNAP_TOLERANCE", context),
             components=None if components == "auto" else components,

@@ -22,6 +22,9 @@ __all__ = [
     "NO_CRS",
     "assign_crs",
     "check_coordinates",
+    "clip_geometry",
+    "clip_is_box",
+    "filter_frame",
     "from_graph",
     "parse_crs",
     "read_layer",
@@ -101,18 +104,47 @@ def check_coordinates(gdf: gpd.GeoDataFrame, *, what: str = "input") -> None:
         )
 
 
-def split_layer_spec(source: str | Path, layer: str | None = None) -> tuple[Path, str | None]:
-    """Split QGIS's ``FILE|layername=NAME`` form into a path and a layer name."""
+def split_layer_spec(
+    source: str | Path, layer: str | None = None, *, what: str | None = None
+) -> tuple[Path, str | None]:
+    """Split QGIS's ``FILE|layername=NAME`` form into a path and a layer name.
+
+    Spaces around the parts are dropped and ``~`` is the home folder (a quoted
+    path reaches stadsrum unexpanded by the shell). ``layerid=N``, which QGIS
+    writes for files of one layer, is left to the layer choice; any other option
+    (``subset=``: a filter) is refused rather than silently dropped. ``what``
+    names the input in messages (``"places"``).
+    """
     text = str(source)
     if "|" in text:
         text, *options = text.split("|")
         for option in options:
-            key, _, value = option.partition("=")
-            if key.strip().lower() == "layername" and value:
+            key, _, value = (part.strip() for part in option.partition("="))
+            if key.lower() == "layername" and value:
                 if layer is not None and layer != value:
                     raise InputError(f"two layer names given for '{text}': '{value}' and '{layer}'")
                 layer = value
-    return Path(text), layer
+            elif key.lower() != "layerid" and option.strip():
+                flag = f"--{what}-layer or " if what in _LAYER_OPTIONS else ""
+                raise InputError(
+                    f"{what or 'input'}: '{source}': only '|layername=NAME' is understood after "
+                    f"the file name, not '|{option.strip()}'; choose the layer with "
+                    f"{flag}'FILE|layername=NAME' (and filter it in QGIS or GDAL first)"
+                )
+    return Path(text.strip()).expanduser(), layer
+
+
+def _not_found(what: str, source: str | Path, path: Path) -> InputFileError:
+    """'file not found', with what a planner may have meant: the folder a relative path
+    was looked for in, and ``FILE:LAYER`` (another program's way to name a layer)."""
+    hint = ""
+    head, sep, tail = str(path).rpartition(":")
+    if sep and tail and Path(head).is_file():
+        flag = f" or give --{what}-layer {tail}" if what in _LAYER_OPTIONS else ""
+        hint = f"; to read layer '{tail}' of '{head}' write '{head}|layername={tail}'{flag}"
+    elif not path.is_absolute():
+        hint = f" (looked for in the current folder {Path.cwd()})"
+    return InputFileError(f"{what}: file not found: '{path}'{hint}")
 
 
 def read_layer(
@@ -121,6 +153,8 @@ def read_layer(
     layer: str | None = None,
     what: str = "input",
     crs: Any = None,
+    where: str | None = None,
+    clip: Any = None,
 ) -> gpd.GeoDataFrame:
     """Read one vector layer from any OGR file, with clear errors.
 
@@ -137,12 +171,23 @@ def read_layer(
     crs
         Coordinate reference system for a layer that has none (``EPSG:3006``,
         ``3006`` or anything :func:`parse_crs` takes); a layer with one keeps it.
+    where
+        An SQL ``WHERE`` expression on the layer's columns (``"vagtyp IN (1, 2)"``):
+        only matching features are read. GDAL evaluates it in the file (the
+        SQLite dialect for a GeoPackage, OGR SQL for other formats), so a
+        national file is never loaded whole.
+    clip
+        Only features that intersect this area are read (kept whole, not cut):
+        a polygon file such as the municipality boundary (path or
+        ``FILE|layername=NAME``), a GeoDataFrame or shapely polygon, or a box
+        ``(minx, miny, maxx, maxy)`` / ``"minx,miny,maxx,maxy"`` in the
+        layer's own CRS (see :func:`clip_geometry`).
     """
     import pyogrio
 
-    path, layer = split_layer_spec(source, layer)
+    path, layer = split_layer_spec(source, layer, what=what)
     if not path.exists():
-        raise InputFileError(f"{what}: file not found: '{path}'")
+        raise _not_found(what, source, path)
     try:
         layers = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio raises its own DataSourceError subclasses
@@ -164,16 +209,152 @@ def read_layer(
                 f"{_layer_option(what)}FILE|layername=NAME"
             )
         layer = spatial[0] if spatial else None
+    filters: dict[str, Any] = {}
+    if where is not None and str(where).strip():
+        filters["where"] = str(where)
+    if clip is not None:
+        layer_crs = pyogrio.read_info(path, layer=layer).get("crs") or (
+            parse_crs(crs) if crs is not None else None
+        )
+        area = clip_geometry(clip, layer_crs, what=what)
+        if isinstance(clip, tuple | list) or _is_bbox_text(clip):
+            filters["bbox"] = tuple(area.bounds)
+        else:
+            filters["mask"] = area
     try:
-        gdf = pyogrio.read_dataframe(path, layer=layer)
+        gdf = pyogrio.read_dataframe(path, layer=layer, **filters)
     except Exception as exc:
+        if "where" in filters and "SQL" in str(exc):
+            raise InputError(
+                f"{what}: --where '{where}' is not a valid filter on '{path}' ({exc}); "
+                "its columns are: "
+                + ", ".join(map(str, pyogrio.read_info(path, layer=layer)["fields"]))
+            ) from exc
         raise InputFileError(f"{what}: could not read '{path}': {exc}") from exc
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise InputError(f"{what}: layer in '{path}' has no geometry column")
+    if filters and len(gdf) == 0:
+        raise InputError(f"{what}: no features in '{path}' pass {_filter_words(where, clip)}")
     gdf = assign_crs(gdf, crs, what=what)
     check_coordinates(gdf, what=what)
     gdf.attrs["stadsrum_source"] = str(path) + (f"|layername={layer}" if layer else "")
     return gdf
+
+
+def _filter_words(where: str | None, clip: Any) -> str:
+    parts = [f"--where '{where}'"] if where else []
+    if clip is not None:
+        parts.append(f"--clip {clip if isinstance(clip, str | Path | tuple | list) else '(area)'}")
+    return " and ".join(parts) + "; widen the filter or check it against the layer"
+
+
+def clip_is_box(clip: Any) -> bool:
+    """Whether ``clip`` is the text ``"minx,miny,maxx,maxy"`` (four numbers)."""
+    return _is_bbox_text(clip)
+
+
+def _is_bbox_text(clip: Any) -> bool:
+    return (
+        isinstance(clip, str)
+        and re.fullmatch(r"\s*" + r"\s*,\s*".join([_NUMBER] * 4) + r"\s*", clip) is not None
+    )
+
+
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+
+
+def clip_geometry(clip: Any, crs: Any, *, what: str = "input") -> shapely.Geometry:
+    """The area ``clip`` stands for, in ``crs`` (the layer it filters).
+
+    ``clip`` is a box ``(minx, miny, maxx, maxy)`` or ``"minx,miny,maxx,maxy"``
+    (taken in ``crs``), a shapely geometry (taken in ``crs``), a GeoDataFrame,
+    or a path to a polygon layer (``FILE|layername=NAME``); layers are
+    reprojected to ``crs`` when both have a CRS and their polygons merged.
+
+    Raises
+    ------
+    InputError
+        For a box with its corners the wrong way round, or a layer without
+        polygons.
+    """
+    if isinstance(clip, tuple | list) or _is_bbox_text(clip):
+        values = [float(v) for v in (clip.split(",") if isinstance(clip, str) else clip)]
+        if len(values) != 4 or not (values[0] < values[2] and values[1] < values[3]):
+            raise InputError(
+                f"{what}: --clip {clip} is not a box: give minx,miny,maxx,maxy with "
+                "minx < maxx and miny < maxy, in the layer's coordinates"
+            )
+        return shapely.box(*values)
+    if isinstance(clip, shapely.Geometry):
+        return clip
+    if isinstance(clip, gpd.GeoDataFrame):
+        frame = clip
+    elif isinstance(clip, str | Path):
+        frame = read_layer(clip, what="clip")
+    else:
+        raise InputError(
+            f"{what}: --clip must be a polygon file or minx,miny,maxx,maxy, "
+            f"not {type(clip).__name__}"
+        )
+    polygons = frame[frame.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if len(polygons) == 0:
+        raise InputError(
+            f"{what}: --clip {clip if isinstance(clip, str | Path) else 'layer'} holds no "
+            "polygons; give an area such as the municipality boundary, or minx,miny,maxx,maxy"
+        )
+    if crs is not None and polygons.crs is not None:
+        polygons = polygons.to_crs(crs)
+    return shapely.union_all(np.asarray(polygons.geometry.array, dtype=object))
+
+
+def filter_frame(
+    gdf: gpd.GeoDataFrame, *, where: str | None = None, clip: Any = None, what: str = "input"
+) -> gpd.GeoDataFrame:
+    """``gdf`` less the features that fail ``where`` or miss ``clip`` (see :func:`read_layer`).
+
+    For layers already in memory (an OSM file, a GeoDataFrame): ``where`` is
+    evaluated by SQLite on the attribute columns, as for a GeoPackage.
+    """
+    keep = np.ones(len(gdf), dtype=bool)
+    if where is not None and str(where).strip():
+        keep &= _where_rows(gdf, str(where), what)
+    if clip is not None:
+        area = clip_geometry(clip, gdf.crs, what=what)
+        keep &= np.asarray(shapely.intersects(np.asarray(gdf.geometry.array, dtype=object), area))
+    if keep.all():
+        return gdf
+    attrs = dict(gdf.attrs)
+    out = gdf[keep]
+    out.attrs.update(attrs)
+    if len(out) == 0:
+        raise InputError(f"{what}: no features pass {_filter_words(where, clip)}")
+    return out
+
+
+def _where_rows(gdf: gpd.GeoDataFrame, where: str, what: str) -> np.ndarray:
+    import sqlite3
+
+    table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True)
+    for col in table.columns:
+        if table[col].dtype == object:
+            table[col] = table[col].map(
+                lambda v: v if v is None or isinstance(v, int | float | str) else str(v)
+            )
+    table.insert(0, "stadsrum_row", np.arange(len(table)))
+    con = sqlite3.connect(":memory:")
+    try:
+        table.to_sql("layer", con, index=False)
+        rows = [r[0] for r in con.execute(f'SELECT stadsrum_row FROM "layer" WHERE {where}')]
+    except sqlite3.Error as exc:
+        columns = ", ".join(str(c) for c in table.columns[1:])
+        raise InputError(
+            f"{what}: --where '{where}' is not a valid filter ({exc}); its columns are: {columns}"
+        ) from exc
+    finally:
+        con.close()
+    keep = np.zeros(len(gdf), dtype=bool)
+    keep[np.asarray(rows, dtype=np.int64)] = True
+    return keep
 
 
 #: Inputs whose layer the CLI chooses with ``--{what}-layer``.
@@ -264,21 +445,28 @@ def read_lines(
     layer: str | None = None,
     mode: str = "walk",
     crs: Any = None,
+    where: str | None = None,
+    clip: Any = None,
 ) -> gpd.GeoDataFrame:
     """Read street centre lines from a file or a GeoDataFrame.
 
     ``.osm``/``.osm.pbf`` files are read with the travel-mode filter ``mode``;
     other files through OGR (GeoPackage, Shapefile, GeoJSON, ...). ``crs`` is
-    the CRS of lines that have none (see :func:`assign_crs`). The result is
-    validated (see :func:`validate_lines`) but not yet projected or cleaned.
+    the CRS of lines that have none (see :func:`assign_crs`). ``where`` and
+    ``clip`` keep only some lines (see :func:`read_layer`: in the file for OGR
+    layers; after reading for OSM files, whose tags are the columns, and
+    GeoDataFrames). The result is validated (see :func:`validate_lines`) but
+    not yet projected or cleaned.
     """
     if isinstance(source, gpd.GeoDataFrame):
         gdf = assign_crs(source.copy(), crs, what="network")
         check_coordinates(gdf, what="network")
-    elif is_osm_path(split_layer_spec(source)[0]):
+        gdf = filter_frame(gdf, where=where, clip=clip, what="network")
+    elif is_osm_path(split_layer_spec(source, what="network")[0]):
         gdf = read_osm_lines(split_layer_spec(source)[0], mode=mode)
+        gdf = filter_frame(gdf, where=where, clip=clip, what="network")
     else:
-        gdf = read_layer(source, layer=layer, what="network", crs=crs)
+        gdf = read_layer(source, layer=layer, what="network", crs=crs, where=where, clip=clip)
     return validate_lines(gdf, what="network")
 
 

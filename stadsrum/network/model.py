@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyproj
 import shapely
 
@@ -93,15 +94,25 @@ class StreetNetwork:
         )
 
     def diagnostics(self) -> gpd.GeoDataFrame:
-        """Points to check on a map: dangling ends, with a plain ``issue`` text."""
+        """Points to check on a map, with a plain ``issue`` text.
+
+        ``dangling_end`` (a street ends without meeting another), and from
+        preparation ``unjoined_crossing`` (lines cross without a junction: a
+        bridge, a tunnel, an unlink, or a crossing without a shared vertex in a
+        noded layer) and ``split_crossing`` (lines crossed without a shared
+        vertex and were joined by a split). ``node_id`` is empty for crossings.
+        """
         dangles = np.where(self.degree == 1)[0]
+        points = list(getattr(self.report, "crossing_points", []))
+        xy = np.array([(x, y) for x, y, _, _ in points], dtype=np.float64).reshape(-1, 2)
         return gpd.GeoDataFrame(
             {
-                "node_id": dangles,
-                "issue": "dangling_end",
-                "description": "street ends here without meeting another street",
+                "node_id": pd.array(list(dangles) + [None] * len(points), dtype="Int64"),
+                "issue": ["dangling_end"] * len(dangles) + [p[2] for p in points],
+                "description": ["street ends here without meeting another street"] * len(dangles)
+                + [p[3] for p in points],
             },
-            geometry=shapely.points(self.node_xy[dangles]),
+            geometry=shapely.points(np.vstack([self.node_xy[dangles], xy])),
             crs=self.edges.crs,
         )
 

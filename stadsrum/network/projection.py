@@ -2,37 +2,93 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import geopandas as gpd
 import pyproj
+import shapely
 
 from stadsrum.errors import InputError
 
-__all__ = ["align_crs", "metric_crs_for", "reprojection_note", "to_metric"]
+__all__ = [
+    "NATIONAL_GRIDS",
+    "align_crs",
+    "metric_crs_for",
+    "national_grid_for",
+    "reprojection_note",
+    "to_metric",
+]
 
 log = logging.getLogger(__name__)
 
-# National grids preferred over UTM where the data lies inside the country's
-# extent (lon/lat bounds, generous); checked in this order.
-_NATIONAL = (
-    ("EPSG:3006", (10.0, 55.0, 24.2, 69.1)),  # SWEREF 99 TM, Sweden
-    ("EPSG:3067", (19.0, 59.3, 31.6, 70.1)),  # ETRS-TM35FIN, Finland
-)
+#: National metric grids that stadsrum prefers to UTM, by EPSG code, each with the EPSG
+#: codes of its country's local zones. The grids are those of Sweden and its
+#: neighbours that have one transverse Mercator grid for the whole country: SWEREF 99
+#: TM (Sweden), ETRS-TM35FIN (Finland), L-EST97 (Estonia), LKS-92 (Latvia) and LKS94
+#: (Lithuania). Norway and Denmark map in ETRS89 UTM zones, which the UTM fallback
+#: gives. A grid's own area of use is a box that reaches far into the neighbour
+#: (SWEREF 99 TM's covers Turku, ETRS-TM35FIN's covers Kiruna), so a country is
+#: traced by the areas of use of its local zones instead: SWEREF 99 12 00 ... 23 15
+#: (EPSG:3007-3018) and ETRS-GK19FIN ... GK31FIN (EPSG:3126-3138), all from PROJ's
+#: database; a grid without local zones is traced by its own area of use.
+NATIONAL_GRIDS: dict[int, tuple[int, ...]] = {
+    3006: tuple(range(3007, 3019)),
+    3067: tuple(range(3126, 3139)),
+    3301: (),
+    3059: (),
+    3346: (),
+}
+
+
+@functools.cache
+def _outline(grid: int) -> tuple[tuple[float, float, float, float], ...]:
+    """Lon/lat boxes (west, south, east, north) tracing a national grid's country."""
+    boxes: list[tuple[float, float, float, float]] = []
+    for code in NATIONAL_GRIDS[grid] or (grid,):
+        area = pyproj.CRS.from_epsg(code).area_of_use
+        if area is not None:
+            west, south, east, north = (float(v) for v in area.bounds)
+            boxes.append((west, south, east, north))
+    return tuple(boxes)
+
+
+def national_grid_for(bounds: tuple[float, float, float, float]) -> pyproj.CRS | None:
+    """The national grid whose country holds the whole lon/lat extent ``bounds``, or None.
+
+    A grid qualifies when the union of its country's boxes (see
+    :data:`NATIONAL_GRIDS`) covers the extent. Where two qualify (the border
+    of Sweden and Finland around the Gulf of Bothnia, Åland), the smallest box
+    holding the extent's centre decides: the more specific area of use.
+    """
+    west, south, east, north = bounds
+    extent = shapely.box(west, south, east, north)
+    centre = shapely.Point((west + east) / 2, (south + north) / 2)
+    best: tuple[float, int] | None = None
+    for grid in NATIONAL_GRIDS:
+        boxes = [shapely.box(*b) for b in _outline(grid)]
+        if not boxes or not shapely.union_all(boxes).covers(extent):
+            continue
+        holding = [b.area for b in boxes if b.covers(centre)]
+        size = min(holding) if holding else float("inf")
+        if best is None or size < best[0]:
+            best = (size, grid)
+    return None if best is None else pyproj.CRS.from_epsg(best[1])
 
 
 def metric_crs_for(gdf: gpd.GeoDataFrame) -> pyproj.CRS:
-    """Pick a metric CRS for geographic data: SWEREF 99 TM inside Sweden, else local.
+    """Pick a metric CRS for geographic data: the national grid, else UTM.
 
-    EPSG:3006 is used when the data's centre lies in Sweden's extent,
-    EPSG:3067 in Finland's, otherwise the UTM zone of the centre.
+    The national grid (see :func:`national_grid_for`) whose country, by the
+    areas of use in PROJ's database, holds the data's whole extent: SWEREF
+    99 TM (EPSG:3006) in Sweden, ETRS-TM35FIN (EPSG:3067) in Finland, and the
+    Baltic states' grids; otherwise the UTM zone of the data's centre.
     """
     lonlat = gdf.to_crs("EPSG:4326")
-    minx, miny, maxx, maxy = lonlat.total_bounds
-    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
-    for code, (x0, y0, x1, y1) in _NATIONAL:
-        if x0 <= cx <= x1 and y0 <= cy <= y1:
-            return pyproj.CRS.from_user_input(code)
+    minx, miny, maxx, maxy = (float(v) for v in lonlat.total_bounds)
+    grid = national_grid_for((minx, miny, maxx, maxy))
+    if grid is not None:
+        return grid
     utm = lonlat.estimate_utm_crs()
     if utm is None:
         raise InputError("could not find a metric coordinate system for the data's location")

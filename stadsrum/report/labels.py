@@ -115,6 +115,7 @@ _CATEGORIES: dict[str, tuple[str, str]] = {
     "dangling_end": ("återvändsgränd", "dead end"),
     "near_miss": ("nästan-möte", "near miss"),
     "unjoined_crossing": ("korsning utan förbindelse", "crossing not joined"),
+    "split_crossing": ("korsning sammanfogad genom delning", "crossing joined by a split"),
 }
 
 
