@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors
     from stadsrum.io.readers import from_graph, read_layer, read_lines
     from stadsrum.io.writers import write_csv, write_gpkg
     from stadsrum.measures.accessibility import attraction_accessibility
+    from stadsrum.measures.areas import area_analysis
     from stadsrum.measures.barriers import barrier_analysis
     from stadsrum.measures.compare import compare
     from stadsrum.measures.proximity import place_distances, place_summary, service_areas
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors
     from stadsrum.workflows import (
         read_network,
         run_accessibility,
+        run_areas,
         run_barriers,
         run_demo,
         run_distances,
@@ -43,6 +45,9 @@ _LAZY = {
     "from_graph": "stadsrum.io.readers",
     "read_layer": "stadsrum.io.readers",
     "read_lines": "stadsrum.io.readers",
+    "nodes_from_gtfs": "stadsrum.io.gtfs",
+    "read_areas": "stadsrum.io.scb",
+    "read_scb_table": "stadsrum.io.scb",
     "write_csv": "stadsrum.io.writers",
     "write_gpkg": "stadsrum.io.writers",
     "SEGMENT_MEASURES": "stadsrum.measures.segment",
@@ -53,6 +58,8 @@ _LAZY = {
     "SegmentGraph": "stadsrum.network.segments",
     "read_network": "stadsrum.workflows",
     "run_accessibility": "stadsrum.workflows",
+    "run_areas": "stadsrum.workflows",
+    "area_analysis": "stadsrum.measures.areas",
     "run_barriers": "stadsrum.workflows",
     "run_demo": "stadsrum.workflows",
     "run_distances": "stadsrum.workflows",
@@ -113,18 +120,23 @@ __all__ = [
     "StadsrumError",
     "StreetNetwork",
     "__version__",
+    "area_analysis",
     "attraction_accessibility",
     "barrier_analysis",
     "compare",
     "from_graph",
     "link_features",
+    "nodes_from_gtfs",
     "place_distances",
     "place_summary",
     "prepare_network",
+    "read_areas",
     "read_layer",
     "read_lines",
     "read_network",
+    "read_scb_table",
     "run_accessibility",
+    "run_areas",
     "run_barriers",
     "run_demo",
     "run_distances",

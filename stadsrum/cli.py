@@ -115,6 +115,40 @@ Crs = Annotated[
         "(SWEREF 99 TM); layers with one keep theirs.",
     ),
 ]
+
+
+class SplitCrossingsChoice(StrEnum):
+    auto = "auto"
+    yes = "yes"
+    no = "no"
+
+
+SplitCrossings = Annotated[
+    SplitCrossingsChoice,
+    typer.Option(
+        "--split-crossings",
+        help="Join lines that cross without a shared vertex? auto: decide from the data (a "
+        "noded layer such as NVDB keeps them apart as bridges and tunnels, an un-noded "
+        "drawing is split); yes: always split; no: never. Each crossing is listed in the "
+        "diagnostics layer.",
+    ),
+]
+Where = Annotated[
+    str | None,
+    typer.Option(
+        "--where",
+        help="SQL filter on the network layer's columns, applied as it is read, e.g. "
+        "\"highway <> 'motorway'\".",
+    ),
+]
+Clip = Annotated[
+    str | None,
+    typer.Option(
+        "--clip",
+        help="Read only network lines meeting this area: a polygon file (e.g. the "
+        "municipality boundary) or minx,miny,maxx,maxy in the layer's coordinates.",
+    ),
+]
 Prepare = Annotated[
     PrepareChoice | None,
     typer.Option(
@@ -187,15 +221,16 @@ def _guarded(func: F) -> F:
         )
         try:
             return func(*args, **kwargs)
-        except CancelledError:
+        except (CancelledError, KeyboardInterrupt) as exc:
+            stop = _cancelled(exc)  # with --debug too: main() ends with the right line
             if debug:
                 raise
-            raise typer.Exit(130) from None  # main() says CANCELLED_LINE
+            raise stop from None
         except (StadsrumError, OSError) as exc:
             if debug:
                 raise
             if _interrupted_by(exc):
-                raise typer.Exit(130) from None
+                raise _cancelled(exc) from None
             _print_notes(exc)
             typer.echo(f"error: {_explained(exc, kwargs.get('out')) or exc}", err=True)
             raise typer.Exit(1) from None
@@ -203,7 +238,7 @@ def _guarded(func: F) -> F:
             if debug:
                 raise
             if _interrupted_by(exc):
-                raise typer.Exit(130) from None
+                raise _cancelled(exc) from None
             _print_notes(exc)
             known = _explained(exc, kwargs.get("out"))
             if known:
@@ -217,6 +252,26 @@ def _guarded(func: F) -> F:
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+#: The one line main() ends an interrupted command with (see :func:`_cancelled`).
+_cancel_line = CANCELLED_LINE
+
+
+def _cancelled(exc: BaseException) -> typer.Exit:
+    """Exit 130, and the line main() ends with: nothing was written, or, for a run of
+    several outputs (a study, the demo) stopped part way, the whole files it had
+    written before the interrupt (they stay; the one being written is gone)."""
+    global _cancel_line
+    from stadsrum.io.outputs_check import written_before
+
+    done = written_before(exc)
+    if done:
+        listed = ", ".join(str(p) for p in done)
+        _cancel_line = (
+            f"cancelled; written before the interrupt: {listed}; nothing else was written"
+        )
+    return typer.Exit(130)
 
 
 def _print_notes(exc: BaseException) -> None:
@@ -282,6 +337,9 @@ def network(
         str | None, typer.Option(help="Point layer of crossings that must not join (unlinks).")
     ] = None,
     prepare: Prepare = None,
+    split_crossings: SplitCrossings = SplitCrossingsChoice.auto,
+    where: Where = None,
+    clip: Clip = None,
     snap_tolerance: Annotated[
         float, typer.Option(help="Metres within which line ends are joined.")
     ] = 0.5,
@@ -305,6 +363,9 @@ def network(
         layer=layer,
         mode=mode.value,
         prepare=prepare.value if prepare else None,
+        split_crossings=split_crossings.value,
+        where=where,
+        clip=clip,
         unlinks=unlinks,
         snap_tolerance=snap_tolerance,
         components=components.value if components else None,
@@ -369,6 +430,9 @@ def segments(
     layer: InputLayer = None,
     mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
     prepare: Prepare = None,
+    split_crossings: SplitCrossings = SplitCrossingsChoice.auto,
+    where: Where = None,
+    clip: Clip = None,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
     crs: Crs = None,
     quiet: Quiet = False,
@@ -386,6 +450,9 @@ def segments(
         layer=layer,
         mode=mode.value,
         prepare=prepare.value if prepare else None,
+        split_crossings=split_crossings.value,
+        where=where,
+        clip=clip,
         cost=cost,
         radii=radii,
         radius_mode=radius_mode.value,
@@ -460,6 +527,9 @@ def distances(
     nodes_layer: Annotated[str | None, typer.Option(help="Layer in the nodes file.")] = None,
     mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
     prepare: Prepare = None,
+    split_crossings: SplitCrossings = SplitCrossingsChoice.auto,
+    where: Where = None,
+    clip: Clip = None,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
     crs: Crs = None,
     quiet: Quiet = False,
@@ -491,6 +561,9 @@ def distances(
         nearest_per_category=nearest_per_category,
         routes=routes,
         prepare=prepare.value if prepare else None,
+        split_crossings=split_crossings.value,
+        where=where,
+        clip=clip,
         threads=threads,
         crs=crs,
         progress=progress,
@@ -533,6 +606,9 @@ def accessibility(
     origins_layer: Annotated[str | None, typer.Option(help="Layer in the origins file.")] = None,
     mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
     prepare: Prepare = None,
+    split_crossings: SplitCrossings = SplitCrossingsChoice.auto,
+    where: Where = None,
+    clip: Clip = None,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
     crs: Crs = None,
     quiet: Quiet = False,
@@ -562,12 +638,148 @@ def accessibility(
         max_link=max_link,
         speed=speed,
         prepare=prepare.value if prepare else None,
+        split_crossings=split_crossings.value,
+        where=where,
+        clip=clip,
         threads=threads,
         crs=crs,
         progress=progress,
     )
     if not quiet:
         typer.echo(f"origins: {len(result.accessibility):,}")
+        typer.echo(f"written: {result.path}")
+
+
+@app.command()
+@_guarded
+def areas(
+    network: Annotated[
+        str,
+        typer.Option("--network", help="Street network: line layer, .osm/.pbf or network GPKG."),
+    ],
+    population: Annotated[
+        str,
+        typer.Option(
+            "--population",
+            help="Population: points (addresses, buildings) or polygons (DeSO, grid squares).",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
+    population_column: Annotated[
+        str | None,
+        typer.Option(help="Total column (default: population, pop, ..., else the groups' sum)."),
+    ] = None,
+    groups: Annotated[
+        str | None,
+        typer.Option(help="Group columns that add up to the total, e.g. born_se,born_abroad."),
+    ] = None,
+    areas: Annotated[
+        str | None, typer.Option("--areas", help="Area polygons (DeSO, RegSO, districts).")
+    ] = None,
+    area_id: Annotated[
+        str | None, typer.Option(help="Id column of the areas (default: deso, regso, area_id).")
+    ] = None,
+    buildings: Annotated[
+        str | None,
+        typer.Option(help="Building footprints to spread polygon population over (by area)."),
+    ] = None,
+    nodes: Annotated[
+        str | None, typer.Option("--nodes", help="Key nodes: points or polygons.")
+    ] = None,
+    node_category: Annotated[
+        str | None, typer.Option(help="Category column of the nodes (station, school, ...).")
+    ] = None,
+    sites: Annotated[
+        str,
+        typer.Option(help="Candidate meeting sites: segments (every street) or a layer."),
+    ] = "segments",
+    meeting_places: Annotated[
+        str | None, typer.Option(help="Existing meeting places, reported beside the sites.")
+    ] = None,
+    thresholds: Annotated[
+        str, typer.Option(help="Walking minutes for shares, co-presence and reach.")
+    ] = "5,10,15",
+    environment: Annotated[
+        str, typer.Option(help="Minutes of the local environments (network segregation).")
+    ] = "10",
+    speed: Annotated[float, typer.Option(help="Walking speed, metres per second.")] = 1.3,
+    max_link: Annotated[
+        float, typer.Option(help="Largest distance (m) from a resident or node to the network.")
+    ] = 200.0,
+    criteria: Annotated[
+        str | None,
+        typer.Option(
+            help="2012 criteria: employment=COL,income_support=COL,eligibility=COL "
+            "(a threshold after a colon, e.g. employment=ff:50)."
+        ),
+    ] = None,
+    area_stats: Annotated[
+        str | None,
+        typer.Option(
+            help="SCB statistics tables (CSV or JSON-stat 2.0, comma list; PREFIX=FILE for a "
+            "prefix) joined to --areas by DeSO/RegSO code: their columns serve --criteria "
+            "and, when --population is the areas file, --groups (see docs/scb.md)."
+        ),
+    ] = None,
+    network_layer: NetworkLayer = None,
+    population_layer: Annotated[
+        str | None, typer.Option(help="Layer in the population file.")
+    ] = None,
+    areas_layer: Annotated[str | None, typer.Option(help="Layer in the areas file.")] = None,
+    buildings_layer: Annotated[
+        str | None, typer.Option(help="Layer in the buildings file.")
+    ] = None,
+    nodes_layer: Annotated[str | None, typer.Option(help="Layer in the nodes file.")] = None,
+    mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
+    prepare: Prepare = None,
+    threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
+    crs: Crs = None,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """People and areas: who reaches what, which areas the streets keep apart, where
+    residents of different areas could meet, and how segregated the city is.
+
+    Writes the layers population, areas, area_matrix, copresence, meeting_sites and
+    segregation (see docs/areas.md).
+    """
+    progress = _CommandProgress(disable=quiet)
+    result = workflows.run_areas(
+        network,
+        population,
+        out,
+        network_layer=network_layer,
+        population_layer=population_layer,
+        population_column=population_column,
+        groups=groups,
+        areas=areas,
+        areas_layer=areas_layer,
+        area_id=area_id,
+        buildings=buildings,
+        buildings_layer=buildings_layer,
+        nodes=nodes,
+        nodes_layer=nodes_layer,
+        node_category=node_category,
+        sites=sites,
+        meeting_places=meeting_places,
+        thresholds=thresholds,
+        environment=environment,
+        speed=speed,
+        max_link=max_link,
+        criteria=criteria,
+        area_stats=area_stats,
+        mode=mode.value,
+        prepare=prepare.value if prepare else None,
+        threads=threads,
+        crs=crs,
+        progress=progress,
+    )
+    if not quiet:
+        seg = result.layers["segregation"]
+        typer.echo(
+            f"residents: {len(result.layers['population']):,} points, "
+            f"areas: {len(result.layers['areas']):,}, indices: {len(seg):,}"
+        )
         typer.echo(f"written: {result.path}")
 
 
@@ -672,6 +884,9 @@ def barriers(
     ] = None,
     mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
     prepare: Prepare = None,
+    split_crossings: SplitCrossings = SplitCrossingsChoice.auto,
+    where: Where = None,
+    clip: Clip = None,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
     crs: Crs = None,
     quiet: Quiet = False,
@@ -722,6 +937,9 @@ def barriers(
         centre=_centre(centre),
         effect=effect,
         prepare=prepare.value if prepare else None,
+        split_crossings=split_crossings.value,
+        where=where,
+        clip=clip,
         threads=threads,
         crs=crs,
         progress=progress,
@@ -812,6 +1030,9 @@ def compare(
     ] = None,
     mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
     prepare: Prepare = None,
+    split_crossings: SplitCrossings = SplitCrossingsChoice.auto,
+    where: Where = None,
+    clip: Clip = None,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
     crs: Crs = None,
     quiet: Quiet = False,
@@ -853,6 +1074,9 @@ def compare(
         access_radii=access_radii,
         category=category,
         prepare=prepare.value if prepare else None,
+        split_crossings=split_crossings.value,
+        where=where,
+        clip=clip,
         threads=threads,
         crs=crs,
         progress=progress,
@@ -875,6 +1099,50 @@ def compare(
 class LangChoice(StrEnum):
     sv = "sv"
     en = "en"
+
+
+@app.command("nodes-from-gtfs")
+@_guarded
+def nodes_from_gtfs(
+    feed: Annotated[
+        str,
+        typer.Argument(help="GTFS feed: the .zip as downloaded, or a folder of its .txt files."),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
+    date: Annotated[
+        str | None,
+        typer.Option(help="Service day YYYY-MM-DD. Default: the feed's first full weekday."),
+    ] = None,
+    window: Annotated[
+        str, typer.Option(help="Time window on that day for departures per hour, HH:MM-HH:MM.")
+    ] = "07:00-09:00",
+    modes: Annotated[
+        str | None,
+        typer.Option(
+            help="Keep only these modes (comma list): train, metro, tram, ferry, bus, taxi, "
+            "other, or tåg, tunnelbana, spårväg, båt, buss. Default: all."
+        ),
+    ] = None,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Key nodes from a GTFS feed: stations with the modes, lines and departures served.
+
+    Writes the layer nodes: one point per station (platforms merged into their
+    parent station), with node_id, name, category (the leading mode), modes,
+    departures_per_hour in the window, routes and lines. Use it with
+    --nodes/--node-category category, or give the feed itself as --nodes.
+    """
+    progress = _CommandProgress(disable=quiet)
+    result = workflows.run_nodes_from_gtfs(
+        feed, out, date=date, window=window, modes=modes, progress=progress
+    )
+    if not quiet:
+        used = result.nodes.attrs["gtfs"]
+        counts = result.nodes["category"].value_counts()
+        kinds = ", ".join(f"{kind} {n:,}" for kind, n in counts.items())
+        typer.echo(f"nodes: {len(result.nodes):,} ({kinds}) on {used['date']}, {used['window']}")
+        typer.echo(f"written: {result.path}")
 
 
 @app.command()
@@ -959,51 +1227,18 @@ def plugin_zip(
         typer.echo(f"written: {path}")
 
 
-#: Numeric options that must be more than 0; every other one may be 0 but not less.
-_MORE_THAN_ZERO = frozenset({"speed", "grid_spacing", "max_link_length", "threads", "nearest"})
-#: Upper limits where a larger value means nothing (degrees of a turn).
-_AT_MOST = {"step_threshold": 180.0}
-#: Text options holding radii (metres or n) and minutes, checked as the analyses read them.
-_RADII = frozenset({"radii", "access_radii"})
-_MINUTES = frozenset({"thresholds"})
-
-
 def _number_problem(name: str, value: Any) -> str | None:
-    """What is wrong with the value of option ``name``, or None."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        if not math.isfinite(value):
-            return f"{value} is not a finite number"
-        if name in _MORE_THAN_ZERO and value <= 0:
-            return f"must be more than 0, got {value:g}"
-        if value < 0:
-            return f"must be 0 or more, got {value:g}"
-        limit = _AT_MOST.get(name)
-        if limit is not None and value > limit:
-            return f"must be at most {limit:g}, got {value:g}"
-        return None
-    if isinstance(value, str) and name in _RADII:
-        from stadsrum.measures.naming import parse_radii
+    """What is wrong with the value of option ``name``, or None: the rules the Python
+    API applies too (:mod:`stadsrum.options`), and the form of ``--centre``."""
+    from stadsrum.options import number_problem
 
-        try:
-            parse_radii(value)
-        except InputError as exc:
-            return str(exc)
     if isinstance(value, str) and name == "centre":
         try:
             _centre(value)
         except InputError as exc:
             return str(exc).removeprefix("--centre ")
-    if isinstance(value, str) and name in _MINUTES:
-        for item in value.split(","):
-            try:
-                minutes = float(item)
-            except ValueError:
-                return f"'{item.strip()}' in '{value}' is not a number of minutes (e.g. 5,10,15)"
-            if not (math.isfinite(minutes) and minutes > 0):
-                return f"{item.strip()} in '{value}' is not a positive, finite number of minutes"
-    return None
+        return None
+    return number_problem(name, value)
 
 
 def _numbers_checked(func: F) -> F:
@@ -1059,8 +1294,11 @@ def _run(args: list[str] | None) -> int:
 
 def main(args: list[str] | None = None) -> None:
     """Console entry point; exits 0, 1 (bad input), 2 (usage error, unexpected
-    failure) or 130 (Ctrl-C or SIGTERM, with the one line :data:`CANCELLED_LINE`)."""
+    failure) or 130 (Ctrl-C or SIGTERM, with the one line :data:`CANCELLED_LINE`, or for a
+    study or the demo stopped part way the files it had written before)."""
+    global _cancel_line
     _interrupted.clear()
+    _cancel_line = CANCELLED_LINE
     _set_interrupt_handlers(_interrupt)
     try:
         code = _run(args)
@@ -1069,7 +1307,7 @@ def main(args: list[str] | None = None) -> None:
     # the outcome is decided: a late Ctrl-C must not add a traceback to it
     _set_interrupt_handlers(signal.SIG_IGN)
     if code == 130:
-        print(CANCELLED_LINE, file=sys.stderr, flush=True)
+        print(_cancel_line, file=sys.stderr, flush=True)
     sys.exit(code)
 
 

@@ -67,6 +67,7 @@ TOP_KEYS = ("title", "out", "lang")
 PATH_KEYS = {
     "source",
     "unlinks",
+    "clip",
     "places",
     "nodes",
     "attractions",
@@ -88,6 +89,9 @@ _FIXED = {
     "mode",
     "prepare",
     "unlinks",
+    "split_crossings",
+    "where",
+    "clip",
 }
 
 
@@ -127,6 +131,13 @@ def _options(section: str) -> dict[str, inspect.Parameter]:
 
 def _check_type(value: Any, param: inspect.Parameter, key: str) -> str | None:
     default = param.default
+    numeric = str(param.annotation)  # postponed annotations: text such as "int | None"
+    if numeric in ("int", "int | None"):
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        return None if whole else "a whole number"
+    if numeric in ("float", "float | None"):
+        real = isinstance(value, int | float) and not isinstance(value, bool)
+        return None if real else "a number"
     if key in LIST_KEYS and isinstance(value, list):
         if all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in value):
             return None
@@ -147,10 +158,16 @@ def _check_type(value: Any, param: inspect.Parameter, key: str) -> str | None:
     return None
 
 
+def _is_bbox_text(value: str) -> bool:
+    from stadsrum.io.readers import clip_is_box
+
+    return clip_is_box(value)
+
+
 def _resolve(value: str, base: Path) -> tuple[str, Path]:
     """``FILE`` or ``FILE|layername=X`` relative to ``base``; returns the text and the file."""
     file_part, sep, rest = value.partition("|")
-    path = Path(file_part).expanduser()
+    path = Path(file_part.strip()).expanduser()  # as the readers take it
     if not path.is_absolute():
         path = (base / path).resolve()
     return (f"{path}{sep}{rest}" if sep else str(path)), path
@@ -224,6 +241,9 @@ def load_study(path: str | Path) -> Study:
                 if key == "origins" and value == "segments":
                     values[key] = value
                     continue
+                if key == "clip" and _is_bbox_text(value):
+                    values[key] = value  # minx,miny,maxx,maxy, not a file
+                    continue
                 value, file = _resolve(value, base)
                 if not file.exists():
                     problems.append(f"[{section}] {key}: file '{file}' does not exist")
@@ -266,27 +286,21 @@ def load_study(path: str | Path) -> Study:
 
 
 def _check_values(sections: dict[str, dict[str, Any]]) -> list[str]:
-    """Values the workflows would reject later: radii, costs, choices."""
-    from stadsrum.measures.naming import parse_costs, parse_radii
+    """Values the workflows would reject later: numbers, radii, minutes, costs, choices
+    (by the rules of the command line, :mod:`stadsrum.options`), so that none is
+    found only after the network is prepared."""
+    from stadsrum.options import number_problem
 
     problems = []
-    checks: list[tuple[str, str, Callable[[Any], Any]]] = [
-        ("segments", "radii", parse_radii),
-        ("segments", "cost", parse_costs),
-        ("accessibility", "radii", parse_radii),
-        ("compare", "radii", parse_radii),
-        ("compare", "cost", parse_costs),
-        ("compare", "access_radii", parse_radii),
-    ]
-    for section, key, check in checks:
-        if key in sections.get(section, {}):
-            try:
-                check(str(sections[section][key]))
-            except InputError as exc:
-                problems.append(f"[{section}] {key}: {exc}")
+    for section, values in sections.items():
+        for key, value in values.items():
+            problem = number_problem(key, value)
+            if problem:
+                problems.append(f"[{section}] {key}: {problem}")
     choices = {
         "mode": ("walk", "bike", "drive", "all"),
         "prepare": ("full", "none"),
+        "split_crossings": ("auto", "yes", "no"),
         "radius_mode": ("catchment", "route"),
         "split": ("edge", "vertex"),
     }
@@ -305,10 +319,11 @@ def run_study(path: str | Path, *, progress: ProgressLike | None = None) -> dict
     Returns the results by section and ``paths``, every file written. The
     study file is copied into the output folder beside the results. Where each
     output goes is said before anything runs (``out`` may point anywhere, even
-    outside the study's folder); an error raised part way carries a note naming
-    the files already written.
+    outside the study's folder); an error or interrupt (``KeyboardInterrupt``)
+    raised part way carries a note naming the files already written (see
+    :func:`stadsrum.io.outputs_check.written_before`).
     """
-    from stadsrum.io.outputs_check import check_writable
+    from stadsrum.io.outputs_check import check_writable, note_written
 
     study = load_study(path)
     progress = as_progress(progress)
@@ -320,11 +335,11 @@ def run_study(path: str | Path, *, progress: ProgressLike | None = None) -> dict
     started = time.time() - 1.0  # file times may lag the clock by a tick
     try:
         return _run(study, progress)
-    except Exception as exc:
-        # a failure inside the export or the report can leave some of its files written
-        done = [p for p in _outputs(study) if p.is_file() and p.stat().st_mtime >= started]
-        listed = ", ".join(str(p) for p in done) if done else "nothing"
-        exc.add_note(f"{study.path.name}: written before it failed: {listed}")
+    except (Exception, KeyboardInterrupt) as exc:
+        # an interrupt (Ctrl-C, SIGTERM) too: the results of the analyses before it
+        # are whole and stay, and a failure inside the export or the report can leave
+        # some of its files written
+        note_written(exc, study.path.name, _outputs(study), started)
         raise
 
 

@@ -7,6 +7,7 @@ atomically; it returns the in-memory results too, so scripts can go on.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,13 +17,14 @@ import geopandas as gpd
 import numpy as np
 
 from stadsrum.errors import InputError
-from stadsrum.io.outputs_check import check_writable
+from stadsrum.io.outputs_check import check_writable, note_written
 from stadsrum.io.readers import NO_CRS, assign_crs, read_layer, read_lines, split_layer_spec
 from stadsrum.io.writers import check_not_an_input, run_metadata, write_gpkg
 from stadsrum.messages import count
 from stadsrum.network.inputs import check_layer, check_network, check_paths
 from stadsrum.network.model import StreetNetwork
-from stadsrum.network.prepare import prepare_network
+from stadsrum.network.prepare import parse_split_crossings, prepare_network
+from stadsrum.options import checked_options, parse_minutes
 from stadsrum.progress import ProgressLike, as_progress
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "run_distances",
     "run_export",
     "run_network",
+    "run_nodes_from_gtfs",
     "run_report",
     "run_segments",
     "sample_data_dir",
@@ -71,7 +74,7 @@ def _is_prepared_gpkg(source: str | Path, layer: str | None) -> bool:
     """Whether ``source`` is a network GeoPackage written by stadsrum."""
     import pyogrio
 
-    path, layer = split_layer_spec(source, layer)
+    path, layer = split_layer_spec(source, layer, what="network")
     if path.suffix.lower() != ".gpkg" or not path.exists():
         return False
     try:
@@ -81,12 +84,16 @@ def _is_prepared_gpkg(source: str | Path, layer: str | None) -> bool:
     return "run_metadata" in names and (layer or "network") == "network" and "network" in names
 
 
+@checked_options
 def read_network(
     source: str | Path | gpd.GeoDataFrame,
     *,
     layer: str | None = None,
     mode: str = "walk",
     prepare: str | None = None,
+    split_crossings: str | bool | None = "auto",
+    where: str | None = None,
+    clip: Any = None,
     unlinks: str | Path | gpd.GeoDataFrame | None = None,
     snap_tolerance: float = 0.5,
     components: str | None = None,
@@ -113,6 +120,16 @@ def read_network(
         Point layer (path or GeoDataFrame) of crossings that must not join.
     snap_tolerance
         Metres within which line ends join ("full" only).
+    split_crossings
+        ``"auto"`` (default), ``"yes"`` or ``"no"``: whether lines that cross
+        without a shared vertex are split into a junction; ``"auto"`` decides
+        from the data (see :func:`~stadsrum.network.prepare.prepare_network`).
+    where
+        SQL filter on the network layer's columns, evaluated as it is read,
+        such as ``"highway <> 'motorway'"`` (see :func:`~stadsrum.io.readers.read_layer`).
+    clip
+        Read only lines meeting this area: a polygon file (the municipality
+        boundary) or ``"minx,miny,maxx,maxy"`` in the layer's CRS.
     components
         ``"largest"`` or ``"all"`` connected components.
     crs
@@ -144,6 +161,7 @@ def read_network(
         paths=True,
         optional=True,
     )
+    parse_split_crossings(split_crossings)  # a wrong word is said before the layer is read
     progress = as_progress(progress)
     already = not isinstance(source, gpd.GeoDataFrame) and _is_prepared_gpkg(source, layer)
     if prepare is None:
@@ -151,7 +169,7 @@ def read_network(
     if already and layer is None:
         layer = "network"
     progress.message(f"reading network from {_describe(source)}")
-    lines = read_lines(source, layer=layer, mode=mode, crs=crs)
+    lines = read_lines(source, layer=layer, mode=mode, crs=crs, where=where, clip=clip)
     unlink_gdf = None
     if unlinks is not None:
         unlink_gdf = (
@@ -165,6 +183,7 @@ def read_network(
         lines,
         prepare=prepare,  # type: ignore[arg-type]
         snap_tolerance=snap_tolerance,
+        split_crossings=split_crossings,  # type: ignore[arg-type]
         unlinks=unlink_gdf,
         components=components,  # type: ignore[arg-type]
         progress=progress,
@@ -192,6 +211,7 @@ def network_layers(net: StreetNetwork) -> dict[str, gpd.GeoDataFrame]:
     return {"network": net.edges, "diagnostics": net.diagnostics()}
 
 
+@checked_options
 def run_network(
     source: str | Path | gpd.GeoDataFrame,
     out: str | Path,
@@ -199,6 +219,9 @@ def run_network(
     layer: str | None = None,
     mode: str = "walk",
     prepare: str | None = None,
+    split_crossings: str | bool | None = "auto",
+    where: str | None = None,
+    clip: Any = None,
     unlinks: str | Path | None = None,
     snap_tolerance: float = 0.5,
     components: str | None = None,
@@ -228,6 +251,9 @@ def run_network(
         "prepare": prepare,
         "unlinks": str(unlinks) if unlinks else None,
         "snap_tolerance": snap_tolerance,
+        "split_crossings": split_crossings,
+        "where": where,
+        "clip": _clip_text(clip),
         "components": components,
         "crs": _crs_text(crs),
     }
@@ -238,6 +264,9 @@ def run_network(
         prepare=prepare,
         unlinks=unlinks,
         snap_tolerance=snap_tolerance,
+        split_crossings=split_crossings,
+        where=where,
+        clip=clip,
         components=components,
         crs=crs,
         progress=progress,
@@ -265,6 +294,7 @@ class SegmentsResult:
     path: Path | None
 
 
+@checked_options
 def run_segments(
     source: str | Path | gpd.GeoDataFrame | StreetNetwork,
     out: str | Path | None,
@@ -272,6 +302,9 @@ def run_segments(
     layer: str | None = None,
     mode: str = "walk",
     prepare: str | None = None,
+    split_crossings: str | bool | None = "auto",
+    where: str | None = None,
+    clip: Any = None,
     unlinks: str | Path | None = None,
     cost: str | list[str] = "angular",
     radii: str | list[float | int | str] = "n",
@@ -308,6 +341,9 @@ def run_segments(
             mode=mode,
             prepare=prepare,
             unlinks=unlinks,
+            split_crossings=split_crossings,
+            where=where,
+            clip=clip,
             crs=crs,
             progress=progress,
         )
@@ -338,6 +374,9 @@ def run_segments(
             "step_threshold": step_threshold,
             "speed": speed,
             "prepare": net.prepare,
+            "split_crossings": split_crossings,
+            "where": where,
+            "clip": _clip_text(clip),
             "layer": layer,
             "mode": mode,
             "crs": _crs_text(crs),
@@ -358,11 +397,24 @@ def _network(
     prepare: str | None,
     progress: ProgressLike,
     crs: Any = None,
+    split_crossings: str | bool | None = "auto",
+    where: str | None = None,
+    clip: Any = None,
 ) -> StreetNetwork:
     check_network(source, sources=True)
     if isinstance(source, StreetNetwork):
         return source
-    return read_network(source, layer=layer, mode=mode, prepare=prepare, crs=crs, progress=progress)
+    return read_network(
+        source,
+        layer=layer,
+        mode=mode,
+        prepare=prepare,
+        crs=crs,
+        split_crossings=split_crossings,
+        where=where,
+        clip=clip,
+        progress=progress,
+    )
 
 
 #: What each feature layer holds, for the message when something else is given.
@@ -375,18 +427,39 @@ _GEOMETRIES = {
 
 
 def _optional_features(
-    source: str | Path | gpd.GeoDataFrame | None, *, layer: str | None, what: str, crs: Any = None
+    source: str | Path | gpd.GeoDataFrame | None,
+    *,
+    layer: str | None,
+    what: str,
+    crs: Any = None,
+    progress: ProgressLike | None = None,
 ) -> gpd.GeoDataFrame | None:
     """:func:`_features` for an input that may be left out (``None``)."""
-    return None if source is None else _features(source, layer=layer, what=what, crs=crs)
+    if source is None:
+        return None
+    return _features(source, layer=layer, what=what, crs=crs, progress=progress)
+
+
+#: Inputs that may be a GTFS feed instead of a layer (its stations become points).
+_GTFS_INPUTS = {"nodes", "attractions"}
 
 
 def _features(
-    source: str | Path | gpd.GeoDataFrame, *, layer: str | None, what: str, crs: Any = None
+    source: str | Path | gpd.GeoDataFrame,
+    *,
+    layer: str | None,
+    what: str,
+    crs: Any = None,
+    progress: ProgressLike | None = None,
 ) -> gpd.GeoDataFrame:
     check_layer(
         source, argument=what, accepts=_GEOMETRIES.get(what, "points or polygons"), paths=True
     )
+    if what in _GTFS_INPUTS and not isinstance(source, gpd.GeoDataFrame):
+        from stadsrum.io.gtfs import is_gtfs, read_gtfs_nodes
+
+        if is_gtfs(source):
+            return read_gtfs_nodes(source, progress=progress)
     if isinstance(source, gpd.GeoDataFrame):
         return assign_crs(source, crs, what=what)
     gdf = read_layer(source, layer=layer, what=what, crs=crs)
@@ -415,6 +488,15 @@ def _crs_text(crs: Any) -> str | None:
     return None if crs is None else str(crs)
 
 
+def _clip_text(clip: Any) -> str | None:
+    """How ``clip`` (a path, a box, an area) is recorded in ``run_metadata``."""
+    if clip is None or isinstance(clip, str | Path):
+        return None if clip is None else str(clip)
+    if isinstance(clip, tuple | list):
+        return ",".join(str(v) for v in clip)
+    return "an area given in Python"
+
+
 def _source_name(source: object) -> str | Path | None:
     return source if isinstance(source, str | Path) else None
 
@@ -429,6 +511,7 @@ class DistancesResult:
     summary: str = ""  # plausibility warnings, as printed
 
 
+@checked_options
 def run_distances(
     network: str | Path | gpd.GeoDataFrame | StreetNetwork,
     places: str | Path | gpd.GeoDataFrame,
@@ -440,6 +523,9 @@ def run_distances(
     nodes_layer: str | None = None,
     mode: str = "walk",
     prepare: str | None = None,
+    split_crossings: str | bool | None = "auto",
+    where: str | None = None,
+    clip: Any = None,
     place_id: str = "place_id",
     node_id: str = "node_id",
     node_category: str | None = None,
@@ -467,9 +553,17 @@ def run_distances(
     check_not_an_input(out, {"network": network, "places": places, "nodes": nodes})
     # the other layers first: a mistake in one is found before the network is prepared
     place_gdf = _features(places, layer=places_layer, what="places", crs=crs)
-    node_gdf = _features(nodes, layer=nodes_layer, what="nodes", crs=crs)
+    node_gdf = _features(nodes, layer=nodes_layer, what="nodes", crs=crs, progress=progress)
     net = _network(
-        network, layer=network_layer, mode=mode, prepare=prepare, crs=crs, progress=progress
+        network,
+        layer=network_layer,
+        mode=mode,
+        prepare=prepare,
+        crs=crs,
+        progress=progress,
+        split_crossings=split_crossings,
+        where=where,
+        clip=clip,
     )
     _say_reprojections(net, progress, places=place_gdf, nodes=node_gdf)
     limits = _minutes(thresholds)
@@ -525,6 +619,9 @@ def run_distances(
             "nearest_per_category": nearest_per_category,
             "routes": routes,
             "prepare": net.prepare,
+            "split_crossings": split_crossings,
+            "where": where,
+            "clip": _clip_text(clip),
             "crs": _crs_text(crs),
         }
         inputs = {
@@ -538,14 +635,8 @@ def run_distances(
 
 
 def _minutes(thresholds: str | list[float]) -> list[float]:
-    items = thresholds.split(",") if isinstance(thresholds, str) else list(thresholds)
-    try:
-        values = sorted({float(t) for t in items if str(t).strip()})
-    except ValueError as exc:
-        raise InputError(f"thresholds must be minutes such as 5,10,15 ({exc})") from exc
-    if not values or values[0] <= 0:
-        raise InputError("thresholds must be positive minutes such as 5,10,15")
-    return values
+    # the rules of the command line and the options check (an empty item refused)
+    return parse_minutes(thresholds)
 
 
 @dataclass
@@ -559,6 +650,7 @@ class AccessibilityResult:
     warnings: gpd.GeoDataFrame | None = None  # the same, as the ``warnings`` layer
 
 
+@checked_options
 def run_accessibility(
     network: str | Path | gpd.GeoDataFrame | StreetNetwork,
     attractions: str | Path | gpd.GeoDataFrame,
@@ -570,6 +662,9 @@ def run_accessibility(
     origins_layer: str | None = None,
     mode: str = "walk",
     prepare: str | None = None,
+    split_crossings: str | bool | None = "auto",
+    where: str | None = None,
+    clip: Any = None,
     cost: str = "metric",
     radii: str | list[float | int | str] = "n",
     decay: str = "none",
@@ -593,12 +688,22 @@ def run_accessibility(
     check_writable(out, suffix=".gpkg")
     check_not_an_input(out, {"network": network, "attractions": attractions, "origins": origins})
     # the other layers first: a mistake in one is found before the network is prepared
-    att = _features(attractions, layer=attractions_layer, what="attractions", crs=crs)
+    att = _features(
+        attractions, layer=attractions_layer, what="attractions", crs=crs, progress=progress
+    )
     origin_gdf = None
     if origins is not None and not (isinstance(origins, str) and origins == "segments"):
         origin_gdf = _features(origins, layer=origins_layer, what="origins", crs=crs)
     net = _network(
-        network, layer=network_layer, mode=mode, prepare=prepare, crs=crs, progress=progress
+        network,
+        layer=network_layer,
+        mode=mode,
+        prepare=prepare,
+        crs=crs,
+        progress=progress,
+        split_crossings=split_crossings,
+        where=where,
+        clip=clip,
     )
     _say_reprojections(net, progress, attractions=att, origins=origin_gdf)
     result = attraction_accessibility(
@@ -641,6 +746,9 @@ def run_accessibility(
             "speed": speed,
             "origins": "segments" if origin_gdf is None else "points",
             "prepare": net.prepare,
+            "split_crossings": split_crossings,
+            "where": where,
+            "clip": _clip_text(clip),
             "crs": _crs_text(crs),
         }
         inputs = {
@@ -665,6 +773,7 @@ class BarriersResult:
     summary: str = ""  # plausibility warnings, as printed
 
 
+@checked_options
 def run_barriers(
     network: str | Path | gpd.GeoDataFrame | StreetNetwork,
     barriers: str | Path | gpd.GeoDataFrame,
@@ -682,6 +791,9 @@ def run_barriers(
     buildings_layer: str | None = None,
     mode: str = "walk",
     prepare: str | None = None,
+    split_crossings: str | bool | None = "auto",
+    where: str | None = None,
+    clip: Any = None,
     category: str | None = None,
     categories: str | list[str] | None = None,
     barrier_id: str | None = None,
@@ -735,11 +847,21 @@ def run_barriers(
     # the other layers first: a mistake in one is found before the network is prepared
     barrier_gdf = _features(barriers, layer=barriers_layer, what="barriers", crs=crs)
     place_gdf = _optional_features(places, layer=places_layer, what="places", crs=crs)
-    node_gdf = _optional_features(nodes, layer=nodes_layer, what="nodes", crs=crs)
+    node_gdf = _optional_features(
+        nodes, layer=nodes_layer, what="nodes", crs=crs, progress=progress
+    )
     proposal_gdf = _optional_features(proposal, layer=proposal_layer, what="proposal", crs=crs)
     building_gdf = _optional_features(buildings, layer=buildings_layer, what="buildings", crs=crs)
     net = _network(
-        network, layer=network_layer, mode=mode, prepare=prepare, crs=crs, progress=progress
+        network,
+        layer=network_layer,
+        mode=mode,
+        prepare=prepare,
+        crs=crs,
+        progress=progress,
+        split_crossings=split_crossings,
+        where=where,
+        clip=clip,
     )
     _say_reprojections(
         net,
@@ -828,6 +950,9 @@ def run_barriers(
             "effect": effect,
             "effect_segments": effect_segments,
             "prepare": net.prepare,
+            "split_crossings": split_crossings,
+            "where": where,
+            "clip": _clip_text(clip),
             "crs": _crs_text(crs),
         }
         inputs = {
@@ -855,6 +980,7 @@ class CompareResult:
     summary: str = ""  # plausibility warnings, as printed
 
 
+@checked_options
 def run_compare(
     network: str | Path | gpd.GeoDataFrame | StreetNetwork,
     proposal: str | Path | gpd.GeoDataFrame,
@@ -870,6 +996,9 @@ def run_compare(
     attractions_layer: str | None = None,
     mode: str = "walk",
     prepare: str | None = None,
+    split_crossings: str | bool | None = "auto",
+    where: str | None = None,
+    clip: Any = None,
     cost: str | list[str] = "angular",
     radii: str | list[float | int | str] = "n",
     measures: str | list[str] | None = None,
@@ -919,12 +1048,22 @@ def run_compare(
     # the other layers first: a mistake in one is found before the network is prepared
     proposal_gdf = _features(proposal, layer=proposal_layer, what="proposal", crs=crs)
     place_gdf = _optional_features(places, layer=places_layer, what="places", crs=crs)
-    node_gdf = _optional_features(nodes, layer=nodes_layer, what="nodes", crs=crs)
+    node_gdf = _optional_features(
+        nodes, layer=nodes_layer, what="nodes", crs=crs, progress=progress
+    )
     attraction_gdf = _optional_features(
         attractions, layer=attractions_layer, what="attractions", crs=crs
     )
     net = _network(
-        network, layer=network_layer, mode=mode, prepare=prepare, crs=crs, progress=progress
+        network,
+        layer=network_layer,
+        mode=mode,
+        prepare=prepare,
+        crs=crs,
+        progress=progress,
+        split_crossings=split_crossings,
+        where=where,
+        clip=clip,
     )
     _say_reprojections(
         net,
@@ -1004,6 +1143,9 @@ def run_compare(
             "value": value,
             "category": category,
             "prepare": net.prepare,
+            "split_crossings": split_crossings,
+            "where": where,
+            "clip": _clip_text(clip),
             "crs": _crs_text(crs),
         }
         inputs = {
@@ -1090,11 +1232,31 @@ def run_demo(
 ) -> dict[str, Any]:
     """Run the whole chain on the embedded sample data and write it to ``out_dir``.
 
-    Returns a dictionary with the network result and the paths written.
+    Returns a dictionary with the network result and the paths written. An error
+    or interrupt part way carries a note naming the files already written (see
+    :func:`stadsrum.io.outputs_check.written_before`).
     """
     progress = as_progress(progress)
     out_dir = Path(out_dir)
     check_writable(out_dir, folder=True)  # made with its first file, not before
+    started = time.time() - 1.0  # file times may lag the clock by a tick
+    try:
+        return _demo(out_dir, progress)
+    except (Exception, KeyboardInterrupt) as exc:
+        # the results of the steps before a failure or an interrupt are whole and stay
+        outputs = [
+            *(out_dir / f"{n}.gpkg" for n in ("network", "segments", "distances")),
+            *(out_dir / f"{n}.gpkg" for n in ("accessibility", "barriers", "compare")),
+            out_dir / "tables",
+            out_dir / "report" / "report.html",
+            out_dir / "report" / "report.pdf",
+            out_dir / "summary.txt",
+        ]
+        note_written(exc, "demo", outputs, started)
+        raise
+
+
+def _demo(out_dir: Path, progress: ProgressLike) -> dict[str, Any]:
     data = sample_data_dir()
     result = run_network(data / "helsinki.osm.pbf", out_dir / "network.gpkg", progress=progress)
     progress.message("segment analysis of the sample city (angular and metric, 400 m, 800 m, n)")
@@ -1437,3 +1599,235 @@ def _compare_warnings(
                 )
             )
     return _combine(parts, net)
+
+
+# --- key nodes from a GTFS feed -------------------------------------------------------------
+@dataclass
+class GtfsNodesResult:
+    """Key nodes read from a GTFS feed and where they were written."""
+
+    nodes: gpd.GeoDataFrame
+    path: Path | None
+
+
+def run_nodes_from_gtfs(
+    feed: str | Path,
+    out: str | Path | None,
+    *,
+    date: str | None = None,
+    window: str = "07:00-09:00",
+    modes: str | Sequence[str] | None = None,
+    progress: ProgressLike | None = None,
+) -> GtfsNodesResult:
+    """Stations and stops of a GTFS feed as key nodes (``stadsrum nodes-from-gtfs``).
+
+    Writes the layer ``nodes`` (see :func:`stadsrum.io.gtfs.nodes_from_gtfs` for
+    its columns) and ``run_metadata`` with the service day and window used.
+    """
+    from stadsrum.io.gtfs import nodes_from_gtfs
+
+    progress = as_progress(progress)
+    check_writable(out, suffix=".gpkg")
+    check_not_an_input(out, {"feed": feed})
+    nodes = nodes_from_gtfs(feed, date=date, window=window, modes=modes, progress=progress)
+    path = None
+    if out is not None:
+        meta = run_metadata("nodes-from-gtfs", dict(nodes.attrs["gtfs"]), inputs={"feed": feed})
+        path = write_gpkg(out, {"nodes": nodes}, metadata=meta)
+    return GtfsNodesResult(nodes=nodes, path=path)
+
+
+# --- people and areas (stadsrum areas) -------------------------------------------------
+
+
+@dataclass
+class AreasResult:
+    """People-and-areas layers and where they were written."""
+
+    network: StreetNetwork
+    layers: dict[str, Any]
+    path: Path | None
+    notes: list[str] = field(default_factory=list)
+
+
+def run_areas(
+    network: str | Path | gpd.GeoDataFrame | StreetNetwork,
+    population: str | Path | gpd.GeoDataFrame,
+    out: str | Path | None,
+    *,
+    network_layer: str | None = None,
+    population_layer: str | None = None,
+    population_column: str | None = None,
+    groups: str | Sequence[str] | None = None,
+    areas: str | Path | gpd.GeoDataFrame | None = None,
+    areas_layer: str | None = None,
+    area_id: str | None = None,
+    buildings: str | Path | gpd.GeoDataFrame | None = None,
+    buildings_layer: str | None = None,
+    nodes: str | Path | gpd.GeoDataFrame | None = None,
+    nodes_layer: str | None = None,
+    node_category: str | None = None,
+    sites: str | Path | gpd.GeoDataFrame | None = "segments",
+    meeting_places: str | Path | gpd.GeoDataFrame | None = None,
+    thresholds: str | list[float] = "5,10,15",
+    environment: str | list[float] = "10",
+    speed: float = 1.3,
+    max_link: float = 200.0,
+    criteria: str | None = None,
+    area_stats: str | Path | Sequence[str | Path] | None = None,
+    mode: str = "walk",
+    prepare: str | None = None,
+    threads: int | None = None,
+    crs: Any = None,
+    progress: ProgressLike | None = None,
+) -> AreasResult:
+    """People and areas (``stadsrum areas``): see ``docs/areas.md``.
+
+    Writes the layers ``population``, ``areas``, ``area_matrix`` (a table),
+    ``copresence``, ``meeting_sites`` and ``segregation`` (a table), styled,
+    with ``run_metadata`` saying how the population became points.
+
+    ``area_stats`` are SCB statistics tables (CSV or JSON-stat 2.0, a comma
+    list or a sequence; ``PREFIX=FILE`` puts a prefix before a table's
+    columns) joined to ``areas`` by area code with
+    :func:`stadsrum.io.scb.read_areas` (see ``docs/scb.md``): their columns
+    can then be named in ``criteria``, and, when ``population`` is the areas
+    layer itself, in ``groups`` and ``population_column``.
+    """
+    from stadsrum.measures.areas import area_analysis
+
+    progress = as_progress(progress)
+    check_writable(out, suffix=".gpkg")
+    inputs_given = {
+        "network": network,
+        "population": population,
+        "areas": areas,
+        "buildings": buildings,
+        "nodes": nodes,
+        "meeting_places": meeting_places,
+    }
+    if isinstance(sites, str | Path) and str(sites) != "segments":
+        inputs_given["sites"] = sites
+    check_not_an_input(out, {k: v for k, v in inputs_given.items() if v is not None})
+    pop_gdf = _features(population, layer=population_layer, what="population", crs=crs)
+    area_gdf = _optional_features(areas, layer=areas_layer, what="areas", crs=crs)
+    stats = _area_stats_list(area_stats)
+    if stats:
+        from stadsrum.io.scb import read_areas
+
+        if area_gdf is None:
+            raise InputError(
+                "--area-stats: statistics need the areas they describe; give --areas "
+                "(SCB's DeSO or RegSO layer)"
+            )
+        same_layer = _same_source(population, population_layer, areas, areas_layer)
+        for table in stats:  # one at a time: each may have its own prefix
+            area_gdf = read_areas(area_gdf, stats=table, area_id=area_id)
+            area_id = "area_id"  # read_areas puts the code there, as text
+        if same_layer:
+            # DeSO polygons as the population: the joined counts are its group columns
+            pop_gdf = area_gdf
+        progress.message(
+            f"SCB statistics: {len(stats)} table(s) joined to {len(area_gdf):,} areas"
+        )
+    building_gdf = _optional_features(buildings, layer=buildings_layer, what="buildings", crs=crs)
+    node_gdf = _optional_features(
+        nodes, layer=nodes_layer, what="nodes", crs=crs, progress=progress
+    )
+    site_gdf = None
+    if sites is not None and not (isinstance(sites, str) and sites == "segments"):
+        site_gdf = _features(sites, layer=None, what="sites", crs=crs)
+    place_gdf = _optional_features(meeting_places, layer=None, what="meeting places", crs=crs)
+    net = _network(
+        network, layer=network_layer, mode=mode, prepare=prepare, crs=crs, progress=progress
+    )
+    _say_reprojections(net, progress, population=pop_gdf, areas=area_gdf, nodes=node_gdf)
+    limits = _minutes(thresholds)
+    envs = _minutes(environment)
+    result = area_analysis(
+        net,
+        pop_gdf,
+        population_column=population_column,
+        groups=groups,
+        buildings=building_gdf,
+        areas=area_gdf,
+        area_id=area_id,
+        nodes=node_gdf,
+        node_category=node_category,
+        sites=site_gdf,
+        meeting_places=place_gdf,
+        thresholds=limits,
+        environment=envs,
+        speed=speed,
+        max_link=max_link,
+        criteria=criteria,
+        threads=threads,
+        progress=progress,
+    )
+    layers: dict[str, Any] = dict(result.layers)
+    path = None
+    if out is not None:
+        params = {
+            "population_column": population_column,
+            "groups": groups,
+            "area_id": area_id,
+            "node_category": node_category,
+            "sites": "segments" if site_gdf is None else "layer",
+            "thresholds": limits,
+            "environment": envs,
+            "speed": speed,
+            "max_link": max_link,
+            "criteria": criteria,
+            "area_stats": [
+                "".join(f"{k}={v}" for k, v in t.items()) if isinstance(t, dict) else str(t)
+                for t in stats
+            ],
+            "prepare": net.prepare,
+            "crs": _crs_text(crs),
+        }
+        inputs = {k: _source_name(v) for k, v in inputs_given.items() if v is not None}
+        extra = {"population_method": result.method, "notes": result.notes}
+        meta = run_metadata("areas", params, inputs=inputs, extra=extra)
+        path = write_gpkg(out, layers, metadata=meta)
+    return AreasResult(network=net, layers=layers, path=path, notes=result.notes)
+
+
+def _area_stats_list(
+    area_stats: str | Path | Sequence[str | Path] | None,
+) -> list[Any]:
+    """SCB tables from ``--area-stats``: a comma list, ``PREFIX=FILE`` for a prefix."""
+    if area_stats is None:
+        return []
+    if isinstance(area_stats, Path):
+        area_stats = [area_stats]
+    items = area_stats.split(",") if isinstance(area_stats, str) else list(area_stats)
+    tables: list[Any] = []
+    for item in items:
+        text = str(item).strip()
+        if not text:
+            raise InputError("--area-stats: an empty item in the list of tables")
+        prefix, sep, path = text.partition("=")
+        if sep and prefix and "/" not in prefix and "\\" not in prefix:
+            tables.append({prefix: path.strip()})
+            file = Path(path.strip())
+        else:
+            tables.append(Path(text))
+            file = Path(text)
+        if not file.is_file():
+            raise InputError(f"--area-stats: no such file '{file}'")
+    return tables
+
+
+def _same_source(
+    first: object, first_layer: str | None, second: object, second_layer: str | None
+) -> bool:
+    """Whether two inputs name the same layer (the same frame, or file and layer)."""
+    if first is None or second is None:
+        return False
+    if isinstance(first, gpd.GeoDataFrame) or isinstance(second, gpd.GeoDataFrame):
+        return first is second
+    try:
+        same_file = Path(str(first)).resolve() == Path(str(second)).resolve()
+    except OSError:
+        return False
+    return same_file and first_layer == second_layer

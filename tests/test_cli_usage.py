@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import math
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -64,6 +65,7 @@ REQUIRED = {
     "accessibility": [PBF, "--attractions", GPKG, "--out", "OUT"],
     "barriers": ["--network", PBF, "--barriers", GPKG, "--out", "OUT"],
     "compare": ["--base", PBF, "--proposal", GPKG, "--out", "OUT"],
+    "areas": ["--network", PBF, "--population", GPKG, "--out", "OUT"],
 }
 
 # (case id, command, extra arguments, a fragment the error line must hold)
@@ -85,7 +87,7 @@ USAGE_CASES = [
     ("tulip-bins-negative", "segments", ["--tulip-bins", "-1"], "'--tulip-bins'"),
     ("max-link-negative", "distances", ["--max-link", "-5"], "'--max-link'"),
     ("nearest-zero", "distances", ["--nearest", "0"], "'--nearest'"),
-    ("thresholds-empty-item", "distances", ["--thresholds", "5,,10"], "'' in '5,,10'"),
+    ("thresholds-empty-item", "distances", ["--thresholds", "5,,10"], "'5,,10' has an empty item"),
     ("thresholds-nan", "barriers", ["--thresholds", "10,nan"], "nan in '10,nan'"),
     ("grid-spacing-zero", "barriers", ["--grid-spacing", "0"], "'--grid-spacing'"),
     ("gap-infinite", "barriers", ["--gap", "inf"], "'--gap'"),
@@ -210,10 +212,150 @@ def cross():
 def test_segment_analysis_refuses_empty_radii_and_threads_as_text(cross):
     with pytest.raises(InputError, match="radii '400,,800'"):
         sr.segment_analysis(cross, radii="400,,800")
-    with pytest.raises(TypeError, match=r"threads must be a whole number \(int\).*'2'"):
+    with pytest.raises(TypeError, match=r"threads must be a whole number.*'2'"):
         sr.segment_analysis(cross, threads="2")  # type: ignore[arg-type]
     four = sr.segment_analysis(cross, threads=1)
     assert len(four) == 4  # the + splits into four segments; one thread is fine
+
+
+# (case id, keyword arguments, the error's kind, a fragment of its message)
+SEGMENT_OPTION_CASES = [
+    ("threads-text", {"threads": "2"}, TypeError, "threads must be a whole number"),
+    ("threads-zero", {"threads": 0}, InputError, "threads must be more than 0"),
+    ("threads-fraction", {"threads": 1.5}, TypeError, "threads must be a whole number"),
+    ("speed-nan", {"cost": "time", "speed": math.nan}, InputError, "speed nan is not a finite"),
+    ("speed-inf", {"cost": "time", "speed": math.inf}, InputError, "speed inf is not a finite"),
+    ("speed-text", {"speed": "1.3"}, TypeError, "speed must be a number"),
+    ("step-negative", {"step_threshold": -10}, InputError, "step_threshold must be 0 or more"),
+    ("step-over-180", {"step_threshold": 200.0}, InputError, "must be at most 180"),
+    ("tulip-odd", {"tulip_bins": 5}, InputError, "tulip_bins must be an even number"),
+    ("batch-zero", {"batch_size": 0}, InputError, "batch_size must be more than 0"),
+    ("radius-mode", {"radius_mode": "circle"}, InputError, "unknown radius_mode 'circle'"),
+    ("measure", {"measures": ["integraton"]}, InputError, "unknown measures ['integraton']"),
+    ("split", {"split": "both"}, InputError, "unknown split 'both'"),
+    ("weight-column", {"weight": "people"}, InputError, "weight column 'people' is not"),
+    ("radii-none-item", {"radii": [400, None]}, InputError, "radius 'None' is not a number"),
+    ("cost-unknown", {"cost": "angle"}, InputError, "unknown cost 'angle'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "kind", "fragment"),
+    [case[1:] for case in SEGMENT_OPTION_CASES],
+    ids=[case[0] for case in SEGMENT_OPTION_CASES],
+)
+def test_segment_analysis_checks_every_option_before_building_the_graph(
+    cross, monkeypatch, kwargs, kind, fragment
+):
+    """The segment graph takes seconds on a city: a bad option must be refused before
+    it is built, not after (issue 13: threads was checked only after the graph)."""
+
+    def built(*args, **kw):
+        raise AssertionError("the segment graph was built before the options were checked")
+
+    monkeypatch.setattr(type(cross), "segment_graph", built)
+    with pytest.raises(kind, match=re.escape(fragment)):
+        sr.segment_analysis(cross, **kwargs)
+
+
+# (case id, public function, keyword arguments, the error's kind, a fragment of its message)
+MEASURE_OPTION_CASES = [
+    ("distances-threads-zero", "place_distances", {"threads": 0}, InputError, "threads must be"),
+    ("distances-speed-nan", "place_distances", {"speed": math.nan}, InputError, "not a finite"),
+    (
+        "distances-turn-over-180",
+        "place_distances",
+        {"turn_threshold": 200.0},
+        InputError,
+        "at most",
+    ),
+    ("distances-nearest-text", "place_distances", {"nearest": "3"}, TypeError, "whole number"),
+    ("accessibility-threads", "attraction_accessibility", {"threads": 0}, InputError, "threads"),
+    ("accessibility-radii", "attraction_accessibility", {"radii": "300,,n"}, InputError, "empty"),
+    ("compare-threads", "compare", {"threads": 0}, InputError, "threads must be more than 0"),
+    ("compare-thresholds", "compare", {"thresholds": [10, None]}, InputError, "empty item"),
+]
+
+
+@pytest.mark.parametrize(
+    ("function", "kwargs", "kind", "fragment"),
+    [case[1:] for case in MEASURE_OPTION_CASES],
+    ids=[case[0] for case in MEASURE_OPTION_CASES],
+)
+def test_the_analyses_check_their_options_at_the_boundary(cross, function, kwargs, kind, fragment):
+    """The message starts with the function's name: it comes from the check at the
+    boundary (stadsrum.options), before any graph is built or layer linked."""
+    import geopandas as gpd
+    import shapely
+    from helpers import X0, Y0
+
+    point = gpd.GeoDataFrame(
+        {"place_id": ["p"], "node_id": ["n"]},
+        geometry=[shapely.Point(X0 + 10, Y0 + 5)],
+        crs="EPSG:3006",
+    )
+    line = make_lines([[(0, 10), (100, 10)]])
+    args = {
+        "place_distances": (cross, point, point),
+        "attraction_accessibility": (cross, point),
+        "compare": (cross, line),
+    }[function]
+    with pytest.raises(kind) as info:
+        getattr(sr, function)(*args, **kwargs)
+    assert str(info.value).startswith(f"{function}: "), info.value
+    assert fragment in str(info.value)
+
+
+# (case id, run_* function, keyword arguments, a fragment of the message); the inputs
+# do not exist: the options are checked before anything is read
+API_OPTION_CASES = [
+    ("distances-thresholds-empty", "run_distances", {"thresholds": "5,,10"}, "has an empty item"),
+    ("distances-thresholds-none", "run_distances", {"thresholds": [5, None]}, "empty item"),
+    ("distances-thresholds-nan", "run_distances", {"thresholds": [5, math.nan]}, "nan in"),
+    ("distances-thresholds-zero", "run_distances", {"thresholds": "0,10"}, "threshold 0 in"),
+    ("distances-thresholds-word", "run_distances", {"thresholds": "5,ten"}, "'ten' in"),
+    ("distances-max-link-neg", "run_distances", {"max_link": -5.0}, "max_link must be 0 or"),
+    ("distances-nearest-zero", "run_distances", {"nearest": 0}, "nearest must be more than"),
+    ("distances-speed-text", "run_distances", {"speed": "1.3"}, "speed must be a number"),
+    ("distances-threads-text", "run_distances", {"threads": "2"}, "threads must be a whole"),
+    ("barriers-thresholds-empty", "run_barriers", {"thresholds": "10,"}, "has an empty item"),
+    ("barriers-gap-inf", "run_barriers", {"gap": math.inf}, "gap inf is not a finite"),
+    ("compare-thresholds-none", "run_compare", {"thresholds": [None]}, "empty item"),
+    ("compare-access-radii", "run_compare", {"access_radii": "300,,n"}, "has an empty item"),
+    ("compare-cost", "run_compare", {"cost": "angle"}, "unknown cost 'angle'"),
+    ("accessibility-radii-nan", "run_accessibility", {"radii": "nan"}, "radius nan must"),
+    ("accessibility-speed-zero", "run_accessibility", {"speed": 0.0}, "speed must be more"),
+    ("segments-radii-number", "run_segments", {"radii": 400}, "radii must be text"),
+    ("segments-step-nan", "run_segments", {"step_threshold": math.nan}, "not a finite"),
+    ("network-snap-neg", "run_network", {"snap_tolerance": -1.0}, "must be 0 or more"),
+]
+
+_API_INPUTS = {
+    "run_network": ["missing.gpkg"],
+    "run_segments": ["missing.gpkg"],
+    "run_distances": ["missing.gpkg", "missing.gpkg", "missing.gpkg"],
+    "run_accessibility": ["missing.gpkg", "missing.gpkg"],
+    "run_barriers": ["missing.gpkg", "missing.gpkg"],
+    "run_compare": ["missing.gpkg", "missing.gpkg"],
+}
+
+
+@pytest.mark.parametrize(
+    ("function", "kwargs", "fragment"),
+    [case[1:] for case in API_OPTION_CASES],
+    ids=[case[0] for case in API_OPTION_CASES],
+)
+def test_the_python_api_refuses_a_bad_option_before_reading(function, kwargs, fragment, tmp_path):
+    """As the command line does, in one message naming the function and the option
+    (the inputs named here do not exist: 'file not found' would mean they were read)."""
+    from stadsrum import workflows
+
+    inputs = [str(tmp_path / name) for name in _API_INPUTS[function]]
+    with pytest.raises((InputError, TypeError)) as info:
+        getattr(workflows, function)(*inputs, tmp_path / "out.gpkg", **kwargs)
+    assert str(info.value).startswith(f"{function}: "), info.value
+    assert fragment in str(info.value)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_thread_count_takes_whole_numbers_only():

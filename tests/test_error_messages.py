@@ -360,3 +360,562 @@ def test_study_failing_part_way_says_what_was_written(tmp_path):
     written = (tmp_path / "study" / "results" / "segments.gpkg").resolve()
     assert f"analysis.toml: written before it failed: {written}\n" in result.stderr
     assert sorted(p.name for p in written.parent.iterdir()) == ["segments.gpkg"]
+
+
+# --- an interrupt part way through a study or the demo ----------------------------------
+
+
+def _run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """``stadsrum ARGS`` through main() (it prints the interrupt's line): exit code and
+    standard error; pytest's signal handlers are put back."""
+    import signal
+
+    from stadsrum import cli
+
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with pytest.raises(SystemExit) as info:
+            cli.main(args)
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
+        cli._interrupted.clear()
+    code = info.value.code
+    return (code if isinstance(code, int) else 1), capsys.readouterr().err
+
+
+def _ctrl_c() -> None:
+    raise KeyboardInterrupt  # what the command line's handler raises for SIGINT and SIGTERM
+
+
+def _cancel() -> None:
+    from stadsrum.errors import CancelledError
+
+    raise CancelledError("cancelled by the user; nothing was written")  # a progress step
+
+
+def _boxed() -> None:
+    """An interrupt inside a compiled kernel: numba hands it on as a SystemError, and
+    the handler has set the command line's flag."""
+    from stadsrum import cli
+
+    cli._interrupted.set()
+    raise SystemError("CPUDispatcher(<function k>) returned a result with an exception set")
+
+
+INTERRUPTS = [("ctrl-c", _ctrl_c), ("cancelled", _cancel), ("in-a-kernel", _boxed)]
+
+
+def _interrupting(monkeypatch, name: str, interrupt) -> None:
+    """Make ``workflows.<name>`` interrupt the run when it is called; it keeps its
+    signature, which a study checks its options against."""
+    import functools
+
+    from stadsrum import workflows
+
+    original = getattr(workflows, name)
+
+    @functools.wraps(original)
+    def stop(*args, **kwargs):
+        interrupt()
+
+    monkeypatch.setattr(workflows, name, stop)
+
+
+@pytest.mark.parametrize("interrupt", [i[1] for i in INTERRUPTS], ids=[i[0] for i in INTERRUPTS])
+def test_study_interrupted_part_way_names_what_it_wrote(tmp_path, monkeypatch, capsys, interrupt):
+    """Interrupted at its distances, after its segments were written: exit 130, and the
+    one line names segments.gpkg (whole, and kept) instead of "nothing was written"."""
+    study = _study(tmp_path, "results", {})
+    _interrupting(monkeypatch, "run_distances", interrupt)
+    code, err = _run_main(["run", str(study), "-q"], capsys)
+    written = (tmp_path / "study" / "results" / "segments.gpkg").resolve()
+    assert code == 130, err
+    assert err.splitlines() == [
+        f"cancelled; written before the interrupt: {written}; nothing else was written"
+    ]
+    assert sorted(p.name for p in written.parent.iterdir()) == ["segments.gpkg"]
+
+
+def test_study_interrupted_before_any_output_says_nothing_was_written(
+    tmp_path, monkeypatch, capsys
+):
+    from stadsrum.cli import CANCELLED_LINE
+
+    study = _study(tmp_path, "results", {})
+    _interrupting(monkeypatch, "run_segments", _ctrl_c)
+    code, err = _run_main(["run", str(study), "-q"], capsys)
+    assert (code, err.splitlines()) == (130, [CANCELLED_LINE])
+    assert not (tmp_path / "study" / "results").exists()
+
+
+def test_python_study_interrupted_keeps_the_written_files_on_the_exception(tmp_path, monkeypatch):
+    from stadsrum.io.outputs_check import written_before
+    from stadsrum.study import run_study
+
+    study = _study(tmp_path, "results", {})
+    _interrupting(monkeypatch, "run_distances", _ctrl_c)
+    with pytest.raises(KeyboardInterrupt) as info:
+        run_study(study)
+    written = (tmp_path / "study" / "results" / "segments.gpkg").resolve()
+    assert written_before(info.value) == [written]
+    assert info.value.__notes__ == [f"analysis.toml: written before it was interrupted: {written}"]
+
+
+def test_demo_interrupted_part_way_names_what_it_wrote(tmp_path, monkeypatch, capsys):
+    """The demo interrupted at its segment analysis, after its network was written."""
+    _interrupting(monkeypatch, "run_segments", _ctrl_c)
+    out = tmp_path / "demo"
+    code, err = _run_main(["demo", "--out", str(out), "-q"], capsys)
+    assert code == 130, err
+    assert err.splitlines() == [
+        f"cancelled; written before the interrupt: {out / 'network.gpkg'}; nothing else was written"
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["network.gpkg"]
+
+
+@pytest.mark.slow
+def test_sigterm_to_a_study_part_way(tmp_path, sample_pbf):
+    """A real SIGTERM, sent while a study's compare step runs (seconds of segment
+    analysis before and after the proposal on the sample city), after its segments
+    were written: exit 130, the one line names segments.gpkg, no other file."""
+    import signal
+    import time
+
+    folder = tmp_path / "study"
+    folder.mkdir()
+    data = Path(sample_pbf).parent
+    (folder / "analysis.toml").write_text(
+        "\n".join(
+            [
+                'out = "results"',
+                "[network]",
+                f'source = "{sample_pbf}"',
+                "[segments]",
+                'radii = ["400"]',
+                'cost = ["metric"]',
+                "[compare]",
+                f'proposal = "{data / "helsinki.gpkg"}|layername=proposal"',
+                'radii = ["n"]',
+                'cost = ["angular", "metric"]',
+            ]
+        )
+        + "\n"
+    )
+    exe = Path(sys.executable).with_name("stadsrum")
+    proc = subprocess.Popen(
+        [str(exe) if exe.exists() else "stadsrum", "run", str(folder / "analysis.toml")],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.startswith("analysis.toml: compare"):
+            break
+    else:
+        pytest.fail("the study ended before its compare step")
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    _, rest = proc.communicate(timeout=120)
+    results = (folder / "results").resolve()
+    if proc.returncode == 0:  # a very fast machine: the run rightly ended well
+        assert (results / "compare.gpkg").is_file()
+        return
+    assert proc.returncode == 130, rest
+    lines = [ln for ln in rest.splitlines() if ln.strip()]
+    assert lines[-1] == (
+        f"cancelled; written before the interrupt: {results / 'segments.gpkg'}; "
+        "nothing else was written"
+    )
+    assert sorted(p.name for p in results.iterdir()) == ["segments.gpkg"]
+
+
+# --- a layer named in the file name: QGIS's FILE|layername=NAME and its look-alikes ---------
+
+
+@pytest.fixture(scope="module")
+def layer_project(tmp_path_factory) -> Path:
+    """One GeoPackage with every kind of input layer a command reads."""
+    path = tmp_path_factory.mktemp("project") / "project.gpkg"
+    make_lines(STREETS).to_file(path, layer="streets")
+    point = [shapely.Point(X0 + 10, Y0 + 5)]
+    gpd.GeoDataFrame({"place_id": [1]}, geometry=point, crs="EPSG:3006").to_file(
+        path, layer="places"
+    )
+    gpd.GeoDataFrame({"node_id": [1]}, geometry=point, crs="EPSG:3006").to_file(path, layer="nodes")
+    make_lines([[(120, -60), (120, 60)]]).to_file(path, layer="barriers")
+    make_lines([[(50, -50), (150, 0)]]).to_file(path, layer="proposal")
+    gpd.GeoDataFrame(
+        geometry=[shapely.box(X0 + 60, Y0 + 10, X0 + 80, Y0 + 30)], crs="EPSG:3006"
+    ).to_file(path, layer="buildings")
+    return path
+
+
+#: Every option that takes a file, with the least its command needs besides it (P: the
+#: project, L: the layer under test's spelling) and the input's name in messages.
+FILE_OPTIONS = [
+    ("network", ["network", "SPEC", "--out", "OUT"], "network", "streets"),
+    (
+        "network --unlinks",
+        ["network", "P|layername=streets", "--unlinks", "SPEC"],
+        "unlinks",
+        "nodes",
+    ),
+    ("segments", ["segments", "SPEC", "--out", "OUT"], "network", "streets"),
+    (
+        "distances --places",
+        [
+            "distances",
+            "--network",
+            "P|layername=streets",
+            "--places",
+            "SPEC",
+            "--nodes",
+            "P|layername=nodes",
+        ],
+        "places",
+        "places",
+    ),
+    (
+        "distances --nodes",
+        [
+            "distances",
+            "--network",
+            "P|layername=streets",
+            "--places",
+            "P|layername=places",
+            "--nodes",
+            "SPEC",
+        ],
+        "nodes",
+        "nodes",
+    ),
+    (
+        "distances --network",
+        [
+            "distances",
+            "--network",
+            "SPEC",
+            "--places",
+            "P|layername=places",
+            "--nodes",
+            "P|layername=nodes",
+        ],
+        "network",
+        "streets",
+    ),
+    (
+        "accessibility --attractions",
+        ["accessibility", "P|layername=streets", "--attractions", "SPEC"],
+        "attractions",
+        "nodes",
+    ),
+    (
+        "accessibility --origins",
+        [
+            "accessibility",
+            "P|layername=streets",
+            "--attractions",
+            "P|layername=nodes",
+            "--origins",
+            "SPEC",
+        ],
+        "origins",
+        "places",
+    ),
+    (
+        "barriers --barriers",
+        ["barriers", "--network", "P|layername=streets", "--barriers", "SPEC"],
+        "barriers",
+        "barriers",
+    ),
+    (
+        "barriers --buildings",
+        [
+            "barriers",
+            "--network",
+            "P|layername=streets",
+            "--barriers",
+            "P|layername=barriers",
+            "--buildings",
+            "SPEC",
+        ],
+        "buildings",
+        "buildings",
+    ),
+    (
+        "barriers --proposal",
+        [
+            "barriers",
+            "--network",
+            "P|layername=streets",
+            "--barriers",
+            "P|layername=barriers",
+            "--proposal",
+            "SPEC",
+        ],
+        "proposal",
+        "proposal",
+    ),
+    (
+        "compare --base",
+        ["compare", "--base", "SPEC", "--proposal", "P|layername=proposal"],
+        "network",
+        "streets",
+    ),
+    (
+        "compare --proposal",
+        ["compare", "--base", "P|layername=streets", "--proposal", "SPEC"],
+        "proposal",
+        "proposal",
+    ),
+    (
+        "compare --attractions",
+        [
+            "compare",
+            "--base",
+            "P|layername=streets",
+            "--proposal",
+            "P|layername=proposal",
+            "--attractions",
+            "SPEC",
+        ],
+        "attractions",
+        "nodes",
+    ),
+]
+
+#: Spellings a planner may use for "layer L of file P", and what the one line must say.
+SPELLINGS = [
+    ("colon", "{p}:{layer}", ["file not found", "write '{p}|layername={layer}'"]),
+    (
+        "subset",
+        '{p}|layername={layer}|subset="id" = 1',
+        ["only '|layername=NAME' is understood", "subset="],
+    ),
+    (
+        "missing-relative",
+        "no_such.gpkg|layername={layer}",
+        ["file not found: 'no_such.gpkg' (looked for in the current folder"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("spelling", "says"), [s[1:] for s in SPELLINGS], ids=[s[0] for s in SPELLINGS]
+)
+@pytest.mark.parametrize(
+    ("args", "what", "layer"), [o[1:] for o in FILE_OPTIONS], ids=[o[0] for o in FILE_OPTIONS]
+)
+def test_every_file_option_answers_a_layer_spelling_the_same_way(
+    tmp_path, monkeypatch, layer_project, args, what, layer, spelling, says
+):
+    """The readers take ``FILE|layername=NAME`` for every option (issue 13's unreproduced
+    "file not found" for --attractions was not the form itself); what they cannot take
+    is said in one line naming the input, the same way for every option."""
+    monkeypatch.chdir(tmp_path)
+    project = layer_project
+    spec = spelling.format(p=project, layer=layer)
+    out = tmp_path / "out.gpkg"
+    values = {"SPEC": spec, "OUT": str(out)}
+    argv = [values.get(a, a.replace("P|", f"{project}|")) for a in args]
+    if "--out" not in argv:
+        argv += ["--out", str(out)]
+    line = _one_error_line(runner.invoke(app, argv))
+    assert line.startswith(f"error: {what}: "), line
+    for text in says:
+        assert text.format(p=project, layer=layer) in line, line
+    if spelling.startswith("{p}|") and what != "unlinks":  # unlinks has no --unlinks-layer
+        assert f"--{what}-layer" in line, line
+    assert not out.exists()
+
+
+def test_layer_specs_are_read_as_qgis_writes_them(tmp_path):
+    """Spaces around the parts, ~ for the home folder, QGIS's layerid beside a name."""
+    from stadsrum.io.readers import split_layer_spec
+
+    home = Path("~/x.gpkg").expanduser()
+    cases = [
+        ("x.gpkg|layername=nodes", (Path("x.gpkg"), "nodes")),
+        (" x.gpkg | layername = nodes ", (Path("x.gpkg"), "nodes")),
+        ("x.gpkg|layerid=0", (Path("x.gpkg"), None)),
+        ("x.gpkg|layername=nodes|layerid=1", (Path("x.gpkg"), "nodes")),
+        ("~/x.gpkg|layername=nodes", (home, "nodes")),
+        ("x.gpkg", (Path("x.gpkg"), None)),
+    ]
+    for spec, expected in cases:
+        assert split_layer_spec(spec) == expected, spec
+
+
+# --- hostile geometry: a clear line, or a result -------------------------------------------
+
+
+def _with(geoms, crs="EPSG:3006", **columns) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"id": list(range(len(geoms)))} | columns, geometry=geoms, crs=crs)
+
+
+def _line(*xy) -> shapely.LineString:
+    return shapely.LineString([(X0 + x, Y0 + y) for x, y in xy])
+
+
+_GOOD = [_line((0, 0), (100, 0)), _line((50, -50), (50, 50))]
+
+
+def _nan_line() -> shapely.LineString:
+    import numpy as np
+
+    with np.errstate(invalid="ignore"):  # shapely warns of the nan: that is the point
+        return shapely.LineString([(np.nan, 0), (X0, Y0)])
+
+
+# (case, the network layer, what the one line says; None: the run succeeds)
+HOSTILE_NETWORKS = [
+    ("empty", lambda: _with(gpd.GeoSeries([], crs="EPSG:3006")), "network: the layer is empty"),
+    (
+        "a missing geometry",
+        lambda: _with([*_GOOD, None]),
+        "empty or missing geometry: feature ids 2",
+    ),
+    (
+        "a nan coordinate",
+        lambda: _with([_nan_line(), _GOOD[0]]),
+        "non-finite coordinates",
+    ),
+    ("points", lambda: _with([shapely.Point(X0, Y0)]), "expected lines but found Point"),
+    ("no crs", lambda: _with(_GOOD, crs=None), "has no coordinate reference system"),
+    ("only a 1 mm line", lambda: _with([_line((0, 0), (0.001, 0))]), "no line is left"),
+    ("a zero-length line among good ones", lambda: _with([*_GOOD, _line((5, 5), (5, 5))]), None),
+    ("a duplicate line", lambda: _with([*_GOOD, _GOOD[0]]), None),
+    (
+        "3D lines",
+        lambda: _with([shapely.force_3d(g, 12.5) for g in _GOOD]),
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("build", "says"),
+    [c[1:] for c in HOSTILE_NETWORKS],
+    ids=[c[0] for c in HOSTILE_NETWORKS],
+)
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # shapely on nan
+@pytest.mark.filterwarnings("ignore:'crs' was not provided:UserWarning")  # the no-crs case
+def test_hostile_network_geometry(tmp_path, build, says):
+    src = tmp_path / "streets.gpkg"
+    pyogrio.write_dataframe(build(), src, layer="streets")
+    out = tmp_path / "new" / "net.gpkg"
+    result = runner.invoke(app, ["network", str(src), "--out", str(out), "-q"])
+    if says is None:
+        assert result.exit_code == 0, result.output
+        assert "network" in {str(n) for n in pyogrio.list_layers(out)[:, 0]}
+        return
+    assert says in _one_error_line(result)
+    assert not (tmp_path / "new").exists()
+
+
+# (case, the places layer, what the one line says; None: the run succeeds)
+HOSTILE_PLACES = [
+    (
+        "empty",
+        lambda: _with(gpd.GeoSeries([], crs="EPSG:3006"), place_id=[]),
+        "places: the layer is empty",
+    ),
+    (
+        "a missing geometry",
+        lambda: _with([shapely.Point(X0 + 10, Y0 + 5), None], place_id=[1, 2]),
+        "places: 1 feature with empty or missing geometry",
+    ),
+    ("lines", lambda: _with([_GOOD[0]], place_id=[1]), "places: expected points or polygons"),
+    (
+        "duplicate ids",
+        lambda: _with([shapely.Point(X0 + 10, Y0 + 5)] * 2, place_id=[1, 1]),
+        "column 'place_id' has duplicate ids",
+    ),
+    (
+        "a self-crossing polygon",
+        lambda: _with(
+            [shapely.Polygon([(X0, Y0 + 5), (X0 + 20, Y0 + 25), (X0 + 20, Y0 + 5), (X0, Y0 + 25)])],
+            place_id=[1],
+        ),
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("build", "says"), [c[1:] for c in HOSTILE_PLACES], ids=[c[0] for c in HOSTILE_PLACES]
+)
+def test_hostile_place_geometry(tmp_path, build, says):
+    places = tmp_path / "places.gpkg"
+    pyogrio.write_dataframe(build(), places, layer="places")
+    out = tmp_path / "new" / "od.gpkg"
+    args = ["distances", "--network", str(_streets(tmp_path)), "--places", str(places)]
+    args += ["--nodes", str(_nodes(tmp_path)), "--out", str(out), "-q"]
+    result = runner.invoke(app, args)
+    if says is None:
+        assert result.exit_code == 0, result.output
+        assert out.is_file()
+        return
+    assert says in _one_error_line(result)
+    assert not (tmp_path / "new").exists()
+
+
+# --- bad values in a study file: found before anything is read -----------------------------
+
+# (case, the section and its lines, what the message says)
+BAD_STUDY_VALUES = [
+    ("thresholds empty item", '[distances]\nthresholds = "5,,10"', "'5,,10' has an empty item"),
+    ("thresholds inf", "[distances]\nthresholds = [5, inf]", "threshold inf in '5,inf'"),
+    ("radii nan", "[segments]\nradii = [400, nan]", "radius nan must be positive"),
+    ("threads zero", "[segments]\nthreads = 0", "[segments] threads: must be more than 0"),
+    ("threads as text", '[segments]\nthreads = "2"', "[segments] threads must be a whole number"),
+    (
+        "threads a fraction",
+        "[segments]\nthreads = 1.5",
+        "[segments] threads must be a whole number",
+    ),
+    ("speed negative", "[segments]\nspeed = -1.3", "[segments] speed: must be more than 0"),
+    ("max_link nan", "[distances]\nmax_link = nan", "[distances] max_link: nan is not a finite"),
+    ("cost unknown", '[segments]\ncost = ["angle"]', "unknown cost 'angle'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("section", "says"), [c[1:] for c in BAD_STUDY_VALUES], ids=[c[0] for c in BAD_STUDY_VALUES]
+)
+def test_bad_values_in_a_study_are_refused_before_it_runs(tmp_path, section, says):
+    folder = tmp_path / "study"
+    folder.mkdir()
+    _streets(folder)
+    _nodes(folder)
+    study = folder / "analysis.toml"
+    lines = ["[network]", 'source = "streets.gpkg"', section]
+    if section.startswith("[distances]"):
+        lines += ['places = "nodes.gpkg"', 'nodes = "nodes.gpkg"', 'place_id = "node_id"']
+    study.write_text("\n".join(lines) + "\n")
+    line = _one_error_line(runner.invoke(app, ["run", str(study)]))
+    assert line.startswith("error: analysis.toml: "), line
+    assert says in line, line
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "analysis.toml",
+        "nodes.gpkg",
+        "streets.gpkg",
+    ]
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line_and_leaves_nothing(tmp_path):
+    """/proc looks writable to root, yet no folder can be made in it: the write says so
+    as an OutputError naming the folder (not a bare [Errno 2])."""
+    import pandas as pd
+
+    from stadsrum.errors import OutputError
+    from stadsrum.io.writers import write_gpkg
+
+    if not Path("/proc/self").exists():
+        pytest.skip("needs Linux's /proc")
+    with pytest.raises(OutputError, match=r"cannot create the folder '/proc/stadsrum-test'"):
+        write_gpkg("/proc/stadsrum-test/a/r.gpkg", {"t": pd.DataFrame({"a": [1]})}, styles=False)
+    assert not Path("/proc/stadsrum-test").exists()

@@ -29,6 +29,8 @@ from stadsrum.cli import app
 from stadsrum.errors import InputError
 from stadsrum.io.writers import (
     TEMP_MARK,
+    _pid_alive,
+    _pid_alive_windows,
     atomic_path,
     check_not_an_input,
     remove_stale_temp_files,
@@ -442,6 +444,82 @@ def test_only_stale_temporary_files_of_our_own_are_removed(tmp_path):
         p.write_bytes(b"x")
     assert sorted(remove_stale_temp_files(tmp_path)) == sorted([stale, journal])
     assert {p.name for p in tmp_path.iterdir()} == {live.name, foreign.name, unrelated.name}
+
+
+def test_a_process_id_beyond_any_is_a_stale_name_not_a_crash(tmp_path):
+    """os.kill raises OverflowError (no OSError) for an id past the C int: the write
+    beside such a name must go on, and the name, which no run can have written, goes."""
+    with atomic_path(tmp_path / "probe.gpkg") as tmp:
+        host = tmp.name.split(TEMP_MARK)[1].split("-")[0]
+        tmp.write_text("done", encoding="utf-8")
+    odd = tmp_path / f".a.gpkg{TEMP_MARK}{host}-{10**30}-abc123.gpkg"
+    odd.write_bytes(b"x")
+    write_gpkg(tmp_path / "next.gpkg", {"t": pd.DataFrame({"a": [1]})}, styles=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["next.gpkg", "probe.gpkg"]
+
+
+def test_pid_alive_here():
+    """The POSIX branch: this process and its parent run, a reaped child does not."""
+    assert _pid_alive(os.getpid())
+    assert _pid_alive(os.getppid())
+    assert not _pid_alive(_dead_pid())
+    assert not _pid_alive(2**80)
+
+
+class _FakeProcesses:
+    """kernel32 as _pid_alive_windows sees it: OpenProcess gives a handle or fails with
+    an error code; GetExitCodeProcess gives a code or fails (None)."""
+
+    def __init__(self, handle, error, code):
+        self.handle, self.error, self.code = handle, error, code
+        self.opened: list[int] = []
+        self.closed: list[object] = []
+
+    def open(self, pid):
+        self.opened.append(pid)
+        return self.handle
+
+    def last_error(self):
+        return self.error
+
+    def exit_code(self, handle):
+        assert handle == self.handle
+        return self.code
+
+    def close(self, handle):
+        self.closed.append(handle)
+
+
+# (case, pid, OpenProcess's handle, its error code, the exit code, alive?) from the
+# Windows API documentation: STILL_ACTIVE is 259; OpenProcess fails with
+# ERROR_INVALID_PARAMETER (87) for an id no process has, with ERROR_ACCESS_DENIED (5) for
+# a process of another user or a protected one
+WINDOWS_CASES = [
+    ("running", 4242, 0x7FF0_0000_1234, 0, 259, True),  # a 64-bit handle value
+    ("ended, handle still held", 4242, 8, 0, 0, False),
+    ("ended with an error code", 4242, 8, 0, 1, False),
+    ("exit code unreadable", 4242, 8, 0, None, True),
+    ("no such process", 4242, None, 87, None, False),
+    ("another user's process", 4242, None, 5, None, True),
+    ("any other failure", 4242, None, 6, None, True),
+    ("id 0, the idle process", 0, 8, 0, 259, False),
+    ("beyond a DWORD", 2**32, 8, 0, 259, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("pid", "handle", "error", "code", "alive"),
+    [case[1:] for case in WINDOWS_CASES],
+    ids=[case[0] for case in WINDOWS_CASES],
+)
+def test_pid_alive_on_windows(pid, handle, error, code, alive):
+    """When unsure the answer is "alive": a live writer's file must never be removed.
+    Every handle opened is closed."""
+    processes = _FakeProcesses(handle, error, code)
+    assert _pid_alive_windows(pid, processes) is alive
+    assert processes.closed == ([handle] if processes.opened and handle else [])
+    if not 0 < pid < 2**32:
+        assert processes.opened == []  # never handed to ctypes, which would cut it
 
 
 WRITER = textwrap.dedent(

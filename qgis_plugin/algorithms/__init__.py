@@ -5,6 +5,7 @@ from .barriers import BarriersAlgorithm
 from .compare import CompareAlgorithm
 from .distances import DistancesAlgorithm
 from .network import NetworkAlgorithm
+from .nodes_from_gtfs import NodesFromGtfsAlgorithm
 from .segments import SegmentsAlgorithm
 
 ALGORITHMS = (
@@ -14,6 +15,7 @@ ALGORITHMS = (
     AccessibilityAlgorithm,
     BarriersAlgorithm,
     CompareAlgorithm,
+    NodesFromGtfsAlgorithm,
 )
 
 __all__ = [
@@ -23,5 +25,6 @@ __all__ = [
     "CompareAlgorithm",
     "DistancesAlgorithm",
     "NetworkAlgorithm",
+    "NodesFromGtfsAlgorithm",
     "SegmentsAlgorithm",
 ]

@@ -129,6 +129,7 @@ class AccessibilityAlgorithm(StadsrumAlgorithm):
             None,
             origins=self.optional_frame(parameters, "ORIGINS", context, feedback),
             prepare=self.enum_value(parameters, "PREPARE", context),
+            split_crossings=self.enum_value(parameters, "SPLIT_CROSSINGS", context),
             cost=",".join(self.enum_values(parameters, "COST", context)),
             radii=self.parameterAsString(parameters, "RADII", context),
             decay=self.enum_value(parameters, "DECAY", context),

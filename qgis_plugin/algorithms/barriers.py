@@ -253,6 +253,7 @@ class BarriersAlgorithm(StadsrumAlgorithm):
             proposal=frame("PROPOSAL"),
             buildings=frame("BUILDINGS"),
             prepare=self.enum_value(parameters, "PREPARE", context),
+            split_crossings=self.enum_value(parameters, "SPLIT_CROSSINGS", context),
             category=self.field_value(parameters, "CATEGORY", context),
             categories=self.parameterAsString(parameters, "CATEGORIES", context) or None,
             barrier_id=self.field_value(parameters, "BARRIER_ID", context),

@@ -203,6 +203,7 @@ class CompareAlgorithm(StadsrumAlgorithm):
             nodes=frame("NODES"),
             attractions=frame("ATTRACTIONS"),
             prepare=self.enum_value(parameters, "PREPARE", context),
+            split_crossings=self.enum_value(parameters, "SPLIT_CROSSINGS", context),
             cost=self.enum_values(parameters, "COST", context),
             radii=self.parameterAsString(parameters, "RADII", context),
             measures=self.parameterAsString(parameters, "MEASURES", context) or None,

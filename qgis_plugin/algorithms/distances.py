@@ -157,6 +157,7 @@ class DistancesAlgorithm(StadsrumAlgorithm):
             self.input_frame(parameters, "NODES", context, feedback, allow_osm_file=False),
             None,
             prepare=self.enum_value(parameters, "PREPARE", context),
+            split_crossings=self.enum_value(parameters, "SPLIT_CROSSINGS", context),
             place_id=self.field_value(parameters, "PLACE_ID", context) or "place_id",
             node_id=self.field_value(parameters, "NODE_ID", context) or "node_id",
             node_category=self.field_value(parameters, "NODE_CATEGORY", context),

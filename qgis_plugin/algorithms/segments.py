@@ -15,7 +15,7 @@ from qgis.core import (
 
 from ..i18n import tr
 from .base import StadsrumAlgorithm
-from .network import PREPARE
+from .network import PREPARE, SPLIT_CROSSINGS
 
 COSTS = {
     "angular": "angular (turns)",
@@ -63,6 +63,13 @@ class SegmentsAlgorithm(StadsrumAlgorithm):
             )
         )
         self.add_enum("PREPARE", "Preparation", PREPARE, default="full")
+        self.add_enum(
+            "SPLIT_CROSSINGS",
+            "Join lines that cross without a shared vertex",
+            SPLIT_CROSSINGS,
+            default="auto",
+            advanced=True,
+        )
         self.add(
             QgsProcessingParameterNumber(
                 "TULIP_BINS",
@@ -90,6 +97,7 @@ class SegmentsAlgorithm(StadsrumAlgorithm):
             self.input_frame(parameters, "INPUT", context, feedback),
             None,
             prepare=self.enum_value(parameters, "PREPARE", context),
+            split_crossings=self.enum_value(parameters, "SPLIT_CROSSINGS", context),
             cost=self.enum_values(parameters, "COST", context),
             radii=self.parameterAsString(parameters, "RADII", context),
             radius_mode=self.enum_value(parameters, "RADIUS_MODE", context),

@@ -20,8 +20,56 @@
         <translation>Några Python-paket saknas eller är för gamla.</translation>
     </message>
     <message>
-        <source>Show how to install them</source>
-        <translation>Visa hur de installeras</translation>
+        <source>Stadsrum: installing Python packages</source>
+        <translation>Stadsrum: installerar Python-paket</translation>
+    </message>
+    <message>
+        <source>Install Python packages…</source>
+        <translation>Installera Python-paket…</translation>
+    </message>
+    <message>
+        <source>Install them with Plugins &gt; Stadsrum &gt; Install Python packages (or the button in the message bar). They go into a folder of the plugin's own, matched to the numpy QGIS already has; QGIS's own packages are left as they are.</source>
+        <translation>Installera dem med Insticksprogram &gt; Stadsrum &gt; Installera Python-paket (eller knappen i meddelandefältet). De hamnar i en egen mapp för insticksprogrammet, anpassade till den numpy som QGIS redan har; QGIS egna paket lämnas som de är.</translation>
+    </message>
+    <message>
+        <source>Folder: {folder}</source>
+        <translation>Mapp: {folder}</translation>
+    </message>
+    <message>
+        <source>Install the Python packages Stadsrum needs into a folder of its own, matched to the numpy QGIS already has? QGIS's own packages are left as they are; removing the folder undoes it.</source>
+        <translation>Installera Python-paketen som Stadsrum behöver i en egen mapp, anpassade till den numpy som QGIS redan har? QGIS egna paket lämnas som de är; tar du bort mappen är allt som förut.</translation>
+    </message>
+    <message>
+        <source>From the internet</source>
+        <translation>Från internet</translation>
+    </message>
+    <message>
+        <source>From a folder of wheels…</source>
+        <translation>Från en mapp med wheel-filer…</translation>
+    </message>
+    <message>
+        <source>Folder of wheels (.whl files)</source>
+        <translation>Mapp med wheel-filer (.whl)</translation>
+    </message>
+    <message>
+        <source>Installing Python packages: progress and Cancel are in the task bar below.</source>
+        <translation>Installerar Python-paket: förlopp och Avbryt finns i aktivitetsfältet nedtill.</translation>
+    </message>
+    <message>
+        <source>Python packages installed. Restart QGIS to use them.</source>
+        <translation>Python-paketen är installerade. Starta om QGIS för att använda dem.</translation>
+    </message>
+    <message>
+        <source>Python packages installed and checked: Stadsrum is ready.</source>
+        <translation>Python-paketen är installerade och kontrollerade: Stadsrum är redo.</translation>
+    </message>
+    <message>
+        <source>Installing cancelled; nothing was changed.</source>
+        <translation>Installationen avbröts; inget har ändrats.</translation>
+    </message>
+    <message>
+        <source>Installing the Python packages failed; nothing was changed.</source>
+        <translation>Installationen av Python-paketen misslyckades; inget har ändrats.</translation>
     </message>
     <message>
         <source>Cancelled by the user; nothing was written.</source>
@@ -44,20 +92,8 @@
         <translation>{package} {found} (behöver {minimum} eller nyare)</translation>
     </message>
     <message>
-        <source>Close QGIS, open the OSGeo4W Shell from the Start menu (right-click, Run as administrator) and run:</source>
-        <translation>Stäng QGIS, öppna OSGeo4W Shell från Start-menyn (högerklicka, Kör som administratör) och kör:</translation>
-    </message>
-    <message>
-        <source>Close QGIS, open a terminal and run:</source>
-        <translation>Stäng QGIS, öppna en terminal och kör:</translation>
-    </message>
-    <message>
         <source>Stadsrum needs these Python packages in QGIS's Python: {packages}.</source>
         <translation>Stadsrum behöver de här Python-paketen i QGIS Python: {packages}.</translation>
-    </message>
-    <message>
-        <source>Then start QGIS again.</source>
-        <translation>Starta sedan QGIS igen.</translation>
     </message>
     <message>
         <source>Prepare street network</source>
@@ -102,6 +138,30 @@
     <message>
         <source>none: keep every line as one segment</source>
         <translation>ingen: behåll varje linje som ett segment</translation>
+    </message>
+    <message>
+        <source>Join lines that cross without a shared vertex</source>
+        <translation>Koppla ihop linjer som korsar varandra utan gemensam brytpunkt</translation>
+    </message>
+    <message>
+        <source>auto: decide from the data (a noded layer keeps bridges unjoined)</source>
+        <translation>auto: avgör utifrån data (ett nodat skikt låter broar vara okopplade)</translation>
+    </message>
+    <message>
+        <source>yes: join lines wherever they cross</source>
+        <translation>ja: koppla ihop linjer överallt där de korsar varandra</translation>
+    </message>
+    <message>
+        <source>no: never join lines that cross</source>
+        <translation>nej: koppla aldrig ihop linjer som korsar varandra</translation>
+    </message>
+    <message>
+        <source>Filter on the lines' columns (SQL)</source>
+        <translation>Filter på linjernas kolumner (SQL)</translation>
+    </message>
+    <message>
+        <source>Clip: only lines meeting this area (polygons)</source>
+        <translation>Avgränsning: bara linjer som når detta område (polygoner)</translation>
     </message>
     <message>
         <source>Unlinks: crossings that do not join (points)</source>
@@ -538,6 +598,66 @@
     <message>
         <source>No default style for {layer}: {error}</source>
         <translation>Ingen standardstil för {layer}: {error}</translation>
+    </message>
+    <message>
+        <source>The style could not be stored in {path}: {error}</source>
+        <translation>Stilen kunde inte sparas i {path}: {error}</translation>
+    </message>
+    <message>
+        <source>Key nodes from a GTFS feed</source>
+        <translation>Knutpunkter från en GTFS-tidtabell</translation>
+    </message>
+    <message>
+        <source>GTFS feed (.zip)</source>
+        <translation>GTFS-tidtabell (.zip)</translation>
+    </message>
+    <message>
+        <source>Service day YYYY-MM-DD (empty: the feed's first full weekday)</source>
+        <translation>Trafikdag ÅÅÅÅ-MM-DD (tom: tidtabellens första fulla vardag)</translation>
+    </message>
+    <message>
+        <source>Time window for departures per hour (HH:MM-HH:MM)</source>
+        <translation>Tidsfönster för avgångar per timme (TT:MM-TT:MM)</translation>
+    </message>
+    <message>
+        <source>Modes (none chosen: all)</source>
+        <translation>Trafikslag (inget valt: alla)</translation>
+    </message>
+    <message>
+        <source>train</source>
+        <translation>tåg</translation>
+    </message>
+    <message>
+        <source>metro</source>
+        <translation>tunnelbana</translation>
+    </message>
+    <message>
+        <source>tram</source>
+        <translation>spårväg</translation>
+    </message>
+    <message>
+        <source>ferry</source>
+        <translation>båt</translation>
+    </message>
+    <message>
+        <source>bus</source>
+        <translation>buss</translation>
+    </message>
+    <message>
+        <source>taxi (on demand)</source>
+        <translation>taxi (anropsstyrd)</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>övrigt</translation>
+    </message>
+    <message>
+        <source>Key nodes</source>
+        <translation>Knutpunkter</translation>
+    </message>
+    <message>
+        <source>{count} key nodes, departures per hour on {date} {window}</source>
+        <translation>{count} knutpunkter, avgångar per timme {date} {window}</translation>
     </message>
 </context>
 </TS>

@@ -17,9 +17,10 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
-from stadsrum.errors import InputTypeError, OutputError
+from stadsrum.errors import CancelledError, InputTypeError, OutputError
 
 __all__ = [
     "check_writable",
@@ -27,7 +28,9 @@ __all__ = [
     "disk_full_message",
     "is_disk_full",
     "make_parents",
+    "note_written",
     "remove_empty",
+    "written_before",
 ]
 
 #: Texts by which GDAL, SQLite and the C library report a full disk (or quota).
@@ -109,9 +112,21 @@ def check_writable(
 def make_parents(path: str | Path) -> list[Path]:
     """Create the missing folders above ``path``; return those created, outermost first."""
     parent = Path(path).absolute().parent
-    missing = [p for p in (parent, *parent.parents) if not p.exists()]
-    parent.mkdir(parents=True, exist_ok=True)
-    return missing[::-1]
+    missing = [p for p in (parent, *parent.parents) if not p.exists()][::-1]
+    made: list[Path] = []
+    for folder in missing:
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            # a place that looks writable but is not (/proc, a full or read-only
+            # mount seen only by the kernel): say so, and leave none of the new folders
+            remove_empty(made)
+            raise OutputError(
+                f"output '{path}': cannot create the folder '{folder}' ({exc.strerror or exc}); "
+                "choose another output folder"
+            ) from exc
+        made.append(folder)
+    return missing
 
 
 def remove_empty(folders: list[Path]) -> None:
@@ -199,3 +214,58 @@ def disk_full_error(exc: BaseException, target: str | Path) -> OutputError | Non
         if type(exc).__name__ not in _WRITE_ERRORS or free is None or free >= NEARLY_FULL_BYTES:
             return None
     return OutputError(disk_full_message(exc, target, known=True))
+
+
+def _interrupt_in(exc: BaseException) -> bool:
+    """Whether ``exc`` is, or was raised from, an interrupt or a cancellation (numba
+    boxes a KeyboardInterrupt raised in a kernel in a ``SystemError``)."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        if isinstance(link, KeyboardInterrupt | CancelledError):
+            return True
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return False
+
+
+def note_written(
+    exc: BaseException, label: str, outputs: Iterable[Path], since: float
+) -> list[Path]:
+    """Record on ``exc`` which of ``outputs`` a run of several outputs (a study, the
+    demo) had written when it failed or was interrupted.
+
+    A run that stops after its first results must not say "nothing was written":
+    those files are whole (each was renamed into place when complete) and stay.
+    ``outputs`` are the files the run may write, folders standing for the files in
+    them; those changed at or after ``since`` (a ``time.time()``) count. The list is
+    added to ``exc`` as a note (shown under a traceback, printed by the command line
+    before its error line) and kept for :func:`written_before`. Returns the list.
+    """
+    done: list[Path] = []
+    for path in outputs:
+        files = (
+            sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            if path.is_dir()
+            else [path]
+        )
+        done += [p for p in files if p.is_file() and p.stat().st_mtime >= since]
+    how = "was interrupted" if _interrupt_in(exc) else "failed"
+    listed = ", ".join(str(p) for p in done) if done else "nothing"
+    exc.add_note(f"{label}: written before it {how}: {listed}")
+    exc.written_before = done  # type: ignore[attr-defined]
+    return done
+
+
+def written_before(exc: BaseException) -> list[Path]:
+    """The files :func:`note_written` recorded on ``exc`` or an exception it was raised
+    from (empty when none were, or nothing recorded)."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        done = getattr(link, "written_before", None)
+        if done is not None:
+            return list(done)
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return []

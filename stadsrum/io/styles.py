@@ -96,6 +96,15 @@ WARNING_KINDS = ("detour", "long_link", "tunnel_link", "bridge_link")
 #: Strong colours that stand out over the result layers: red, orange, purple, blue.
 WARNING_COLOURS = ("#d7191c", "#fd8d3c", "#7b3294", "#2c7bb6")
 
+#: Issues of the network's ``diagnostics`` points, each with its own colour: dead ends
+#: red; crossings left unjoined (bridges, tunnels, unlinks) blue, the level apart;
+#: crossings joined by a split orange, the ones to check for a false junction.
+DIAGNOSTIC_ISSUES = {
+    "dangling_end": "#e31a1c",
+    "unjoined_crossing": "#1f78b4",
+    "split_crossing": "#ff7f00",
+}
+
 _QML_VERSION = "3.22.0"
 
 Geometry = Literal["line", "marker", "fill"]
@@ -705,6 +714,22 @@ _STYLES: dict[str, Callable[[Sequence[str]], LayerStyle | None]] = {
         label=_first(c, _PLACE_LABEL),
         unit=" m",
     ),
+    # key nodes from a GTFS feed: bigger and yellower where more departs; the names
+    # of rail and ferry stations and of bus stops served every 3 minutes or more
+    # often, which a city's hundreds of other bus stops would hide
+    "nodes": lambda c: LayerStyle(
+        _first(c, "departures_per_hour"),
+        ramp=REACH,
+        method="natural_breaks",
+        size_mm=1.6,
+        max_size_mm=4.4,
+        label=_first(c, "name"),
+        label_filter=(
+            "\"category\" IN ('train', 'metro', 'tram', 'ferry') OR \"departures_per_hour\" >= 20"
+            if {"category", "departures_per_hour"} <= set(c)
+            else None
+        ),
+    ),
     "segments_diff": _segments_diff,
     "accessibility_diff": _accessibility_diff,
     "od_diff": lambda c: LayerStyle(
@@ -727,6 +752,61 @@ _STYLES: dict[str, Callable[[Sequence[str]], LayerStyle | None]] = {
         _first(c, "kind"), kind="categorized", ramp=WARNING_COLOURS, size_mm=0.9
     ),
 }
+
+
+# --- people and areas (AREAS.md): area choropleth, co-presence lines, ranked sites ---
+
+
+def _middle(columns: Sequence[str], prefix: str) -> str | None:
+    """The middle one of the ``{prefix}{T}min`` columns (10 of 5, 10, 15 minutes):
+    the threshold the meeting-site ranking uses too."""
+    found = [c for c in columns if c.startswith(prefix) and c.endswith("min")]
+    return found[len(found) // 2] if found else None
+
+
+def _areas_choropleth(columns: Sequence[str]) -> LayerStyle:
+    minutes = next((c for c in columns if c.startswith("mean_min_")), None)
+    if minutes is not None:
+        return LayerStyle(minutes, ramp=TIME, size_mm=0.3, unit="min", label="area_id")
+    share = next((c for c in columns if c.startswith("share_")), None)
+    return LayerStyle(
+        share or _first(columns, "population"), ramp=REACH, size_mm=0.3, label="area_id"
+    )
+
+
+def _copresence(columns: Sequence[str]) -> LayerStyle:
+    mix = _middle(columns, "mix_")
+    if mix is not None:  # dark where one group is alone, yellow where groups mix evenly
+        return LayerStyle(mix, ramp=REACH, size_mm=0.3, max_size_mm=1.4)
+    return LayerStyle(_middle(columns, "reach_pop_"), ramp=REACH, size_mm=0.3, max_size_mm=1.4)
+
+
+def _meeting_sites(columns: Sequence[str]) -> LayerStyle:
+    return LayerStyle(
+        _middle(columns, "balanced_reach_"),
+        ramp=GAIN,
+        size_mm=0.4,
+        max_size_mm=2.0,
+        label="rank" if "rank" in columns else None,
+        label_filter='"rank" <= 10' if "rank" in columns else None,
+    )
+
+
+def _population(columns: Sequence[str]) -> LayerStyle | None:
+    local = [c for c in columns if c.startswith("local_share_")]
+    if not local:
+        return None
+    return LayerStyle(local[-1], ramp=RAMP, size_mm=1.2)
+
+
+_STYLES.update(
+    {
+        "areas": _areas_choropleth,
+        "copresence": _copresence,
+        "meeting_sites": _meeting_sites,
+        "population": _population,
+    }
+)
 
 
 def layer_style(layer: str, frame: object) -> LayerStyle | None:
@@ -786,8 +866,12 @@ def layer_qml(layer: str, frame: object) -> str | None:
     if style is None or kind is None:
         return None
     if layer == "diagnostics":
-        cats = sorted(str(v) for v in frame["issue"].dropna().unique())  # type: ignore[index]
-        return categorized_qml("issue", cats, geometry="marker", size_mm=2.4)
+        found = {str(v) for v in frame["issue"].dropna().unique()}  # type: ignore[index]
+        issues = [k for k in DIAGNOSTIC_ISSUES if k in found]
+        issues += sorted(found - set(DIAGNOSTIC_ISSUES))
+        spare = ("#6a3d9a", "#33a02c", "#b15928")
+        marks = [DIAGNOSTIC_ISSUES.get(c) or spare[i % 3] for i, c in enumerate(issues)]
+        return categorized_qml("issue", issues, geometry="marker", colours=marks, size_mm=2.4)
     if style.kind == "single" or style.column is None:
         return single_qml(kind, style.ramp[0], style.size_mm, label=style.label)
     if style.kind == "categorized":

@@ -59,27 +59,86 @@ def _host() -> str:
 
 
 def _pid_alive(pid: int) -> bool:
-    """Whether a process with this id runs on this machine (True when unsure)."""
+    """Whether a process with this id runs on this machine (True when unsure: a live
+    writer's file must never be taken for a stale one)."""
     if pid == os.getpid():
         return True
     if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there
-        import ctypes
-
-        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined,unused-ignore]
-        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not handle:
-            return kernel32.GetLastError() == 5  # access denied: it exists
-        code = ctypes.c_ulong()
-        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
-        kernel32.CloseHandle(handle)
-        return code.value == 259  # STILL_ACTIVE
+        return _pid_alive_windows(pid, _WindowsProcesses())
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:  # another user's process: alive
+    except (OverflowError, ValueError):  # beyond any process id: a name no run wrote
+        return False
+    except OSError:  # another user's process (EPERM): alive
         return True
     return True
+
+
+#: Windows' process ids are DWORDs; ``GetExitCodeProcess`` gives this while a process runs.
+_MAX_WINDOWS_PID = 0xFFFFFFFF
+_STILL_ACTIVE = 259
+#: ``OpenProcess`` fails with this for an id no process has; any other failure
+#: (access denied: a process of another user or a protected one) means it exists.
+_ERROR_INVALID_PARAMETER = 87
+
+
+class _WindowsProcesses:
+    """The three kernel32 calls :func:`_pid_alive_windows` needs, typed.
+
+    Declared argument and result types matter: by default ctypes takes a result
+    for a C ``int``, which cuts a 64-bit ``HANDLE``, and the error code must be
+    read with ``use_last_error`` (another call may overwrite ``GetLastError``).
+    """
+
+    def __init__(self) -> None:
+        import ctypes
+        from ctypes import wintypes
+
+        self._ctypes = ctypes
+        k = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined,unused-ignore]
+        k.OpenProcess.argtypes = (wintypes.DWORD, wintypes.BOOL, wintypes.DWORD)
+        k.OpenProcess.restype = wintypes.HANDLE
+        k.GetExitCodeProcess.argtypes = (wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD))
+        k.GetExitCodeProcess.restype = wintypes.BOOL
+        k.CloseHandle.argtypes = (wintypes.HANDLE,)
+        k.CloseHandle.restype = wintypes.BOOL
+        self._k = k
+        self._dword = wintypes.DWORD
+
+    def open(self, pid: int) -> Any:
+        """A handle to query the process, or None (see :meth:`last_error`)."""
+        return self._k.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+
+    def last_error(self) -> int:
+        return int(self._ctypes.get_last_error())  # type: ignore[attr-defined,unused-ignore]
+
+    def exit_code(self, handle: Any) -> int | None:
+        """The process's exit code (:data:`_STILL_ACTIVE` while it runs), None on failure."""
+        code = self._dword()
+        ok = self._k.GetExitCodeProcess(handle, self._ctypes.byref(code))
+        return int(code.value) if ok else None
+
+    def close(self, handle: Any) -> None:
+        self._k.CloseHandle(handle)
+
+
+def _pid_alive_windows(pid: int, processes: Any) -> bool:
+    """:func:`_pid_alive` on Windows, through ``processes`` (a :class:`_WindowsProcesses`,
+    or a stand-in with its methods in a test)."""
+    if not 0 < pid <= _MAX_WINDOWS_PID:  # 0 is the idle process, never a writer
+        return False
+    handle = processes.open(pid)
+    if not handle:
+        return processes.last_error() != _ERROR_INVALID_PARAMETER
+    try:
+        code = processes.exit_code(handle)
+    finally:
+        processes.close(handle)
+    # a process that ended is still there while a handle to it is open: its exit
+    # code says so; a failed query is no proof that it ended
+    return code is None or code == _STILL_ACTIVE
 
 
 def remove_stale_temp_files(folder: str | Path) -> list[Path]:
@@ -179,8 +238,9 @@ def check_not_an_input(
     for name, source in inputs.items():
         if not isinstance(source, str | Path):
             continue
-        path = Path(str(source).split("|")[0])
-        if _same_file(target, path):
+        # as the readers take it: spaces around the file name dropped, ~ expanded
+        path = Path(str(source).split("|")[0].strip()).expanduser()
+        if _same_file(target.expanduser(), path):
             raise InputError(
                 f"the output '{target}' is the {name} input '{source}': writing it would "
                 f"replace that file and all its layers; {remedy}"

@@ -42,11 +42,12 @@ import pandas as pd
 import shapely
 
 from stadsrum.errors import InputError
-from stadsrum.measures.naming import parse_costs, parse_radii, segment_column
+from stadsrum.measures.naming import minutes_column, parse_costs, parse_radii, segment_column
 from stadsrum.network.barriers import add_links
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.prepare import NETWORK_COLUMNS, prepare_network
 from stadsrum.network.projection import align_crs
+from stadsrum.options import checked_options
 from stadsrum.progress import ProgressLike, as_progress
 
 __all__ = [
@@ -349,12 +350,12 @@ def _places_diff(
         row["pairs_longer"] = int((change > 1e-9).sum())
         row["largest_saving_min"] = float(-change.min()) if change.notna().any() else np.nan
         for t in thresholds:
-            label = f"{t:g}".replace(".", "_")
+            col = minutes_column("nodes_within", t)
             nb = int((group["walk_min_before"] <= t).sum())
             na = int((group["walk_min_after"] <= t).sum())
-            row[f"nodes_within_{label}min_before"] = nb
-            row[f"nodes_within_{label}min_after"] = na
-            row[f"nodes_within_{label}min_change"] = na - nb
+            row[f"{col}_before"] = nb
+            row[f"{col}_after"] = na
+            row[f"{col}_change"] = na - nb
         rows.append(row)
     table = pd.DataFrame(rows)
     shapes = places[[place_id, places.geometry.name]].rename(columns={place_id: "place_id"})
@@ -377,6 +378,7 @@ def _segment_columns(
     ]
 
 
+@checked_options
 def compare(
     network: StreetNetwork,
     proposal: gpd.GeoDataFrame,

@@ -33,6 +33,7 @@ from stadsrum.measures.naming import (
 from stadsrum.network.inputs import check_network
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.segments import SegmentGraph
+from stadsrum.options import check_options
 from stadsrum.progress import ProgressLike, as_progress, check_cancelled, compile_notice
 
 __all__ = ["SEGMENT_MEASURES", "SegmentCosts", "segment_analysis", "segment_measures"]
@@ -146,14 +147,9 @@ def segment_measures(
     )
 
     progress = as_progress(progress)
-    if radius_mode not in ("catchment", "route"):
-        raise InputError(f"unknown radius_mode '{radius_mode}': choose 'catchment' or 'route'")
+    measures = None if measures is None else list(measures)  # a generator is read once
+    _check_choices(radius_mode=radius_mode, measures=measures, tulip_bins=tulip_bins)
     wanted = list(SEGMENT_MEASURES if measures is None else measures)
-    unknown = set(wanted) - set(SEGMENT_MEASURES)
-    if unknown:
-        raise InputError(
-            f"unknown measures {sorted(unknown)}: choose from {', '.join(SEGMENT_MEASURES)}"
-        )
     radii_arr = np.asarray(sorted(radii), dtype=np.float64)
     n = graph.n_segments
     if n == 0:
@@ -245,6 +241,20 @@ def segment_measures(
     return out
 
 
+def _check_choices(*, radius_mode: str, measures: Iterable[str] | None, tulip_bins: int) -> None:
+    """The options that name a choice, checked before any work."""
+    if radius_mode not in ("catchment", "route"):
+        raise InputError(f"unknown radius_mode '{radius_mode}': choose 'catchment' or 'route'")
+    wanted = list(SEGMENT_MEASURES if measures is None else measures)
+    unknown = set(wanted) - set(SEGMENT_MEASURES)
+    if unknown:
+        raise InputError(
+            f"unknown measures {sorted(unknown)}: choose from {', '.join(SEGMENT_MEASURES)}"
+        )
+    if tulip_bins and (tulip_bins < 4 or tulip_bins % 2):
+        raise InputError("tulip_bins must be an even number of at least 4 (e.g. 1024)")
+
+
 def segment_analysis(
     network: StreetNetwork,
     *,
@@ -309,20 +319,43 @@ def segment_analysis(
         ``{measure}_{cost}_r{radius}``, e.g. ``integration_angular_r800``.
     """
     check_network(network, function="segment_analysis")
+    # every option before the segment graph is built (seconds on a city): a mistake
+    # found after that would waste them
+    check_options(
+        "segment_analysis",
+        {
+            "tulip_bins": tulip_bins,
+            "step_threshold": step_threshold,
+            "speed": speed,
+            "threads": threads,
+            "batch_size": batch_size,
+        },
+        numeric={
+            "tulip_bins": int,
+            "step_threshold": float,
+            "speed": float,
+            "threads": int,
+            "batch_size": int,
+        },
+    )
     costs = parse_costs(cost)
     radii_list = parse_radii(radii)
-    graph = network.segment_graph(split=split)
-    weights = None
+    measures = None if measures is None else list(measures)  # a generator is read once
+    _check_choices(radius_mode=radius_mode, measures=measures, tulip_bins=tulip_bins)
+    if split not in ("edge", "vertex"):
+        raise InputError(f"unknown split '{split}': choose 'edge' or 'vertex'")
+    weight_col = None
     if weight is not None:
         if weight not in network.edges.columns:
             raise InputError(
                 f"weight column '{weight}' is not in the network; its columns are: "
                 f"{', '.join(map(str, network.edges.columns.drop('geometry')))}"
             )
-        col = pd.to_numeric(network.edges[weight], errors="coerce")
-        if col.isna().any():
+        weight_col = pd.to_numeric(network.edges[weight], errors="coerce")
+        if weight_col.isna().any():
             raise InputError(f"weight column '{weight}' has missing or non-numeric values")
-        weights = col.to_numpy(np.float64)[graph.edge]
+    graph = network.segment_graph(split=split)
+    weights = None if weight_col is None else weight_col.to_numpy(np.float64)[graph.edge]
     progress = as_progress(progress)
     frame = network.edges.iloc[graph.edge].reset_index(drop=True)
     if split == "vertex":
