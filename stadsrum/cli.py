@@ -650,7 +650,7 @@ def accessibility(
         typer.echo(f"written: {result.path}")
 
 
-@app.command()
+@app.command(short_help="People and areas: reach by group, co-presence, segregation.")
 @_guarded
 def areas(
     network: Annotated[
@@ -1101,7 +1101,9 @@ class LangChoice(StrEnum):
     en = "en"
 
 
-@app.command("nodes-from-gtfs")
+@app.command(
+    "nodes-from-gtfs", short_help="Key nodes from a GTFS feed (stations, modes, departures)."
+)
 @_guarded
 def nodes_from_gtfs(
     feed: Annotated[

@@ -21,7 +21,20 @@ __all__ = [
 
 
 class StadsrumError(Exception):
-    """Root of every error stadsrum raises on purpose."""
+    """Root of every error stadsrum raises on purpose.
+
+    ``where`` names the Python function whose argument is at fault; it leads the
+    text (``run_segments: radius 'far' …``) for a script's author, while
+    :attr:`message` is the text without it, for the QGIS dialog and the command
+    line, where the function's name means nothing to the user.
+    """
+
+    def __init__(self, *args: object, where: str | None = None) -> None:
+        self.where = where
+        self.message = str(args[0]) if args else ""
+        if where and args:
+            args = (f"{where}: {args[0]}", *args[1:])
+        super().__init__(*args)
 
 
 class InputError(StadsrumError, ValueError):

@@ -151,13 +151,14 @@ def check_options(function: str, values: dict[str, Any], numeric: dict[str, type
             if not (whole if kind is int else real):
                 wanted = "a whole number" if kind is int else "a number"
                 raise InputTypeError(
-                    f"{function}: {name} must be {wanted}, not {type(value).__name__} {value!r}"
+                    f"{name} must be {wanted}, not {type(value).__name__} {value!r}",
+                    where=function,
                 )
         problem = number_problem(name, value)
         if problem:
             # the readers of radii, costs and minutes name the item at fault themselves
             named = problem if name in RADII | COSTS | MINUTES else f"{name} {problem}"
-            raise InputError(f"{function}: {named}")
+            raise InputError(named, where=function)
 
 
 def checked_options(func: F) -> F:

@@ -71,7 +71,12 @@ def parse_radii(radii: Iterable[float | int | str] | str) -> list[float]:
 def parse_costs(cost: str | Iterable[str]) -> list[str]:
     """Cost names from ``"angular,metric"`` or a list, validated."""
     items = [c.strip() for c in cost.split(",")] if isinstance(cost, str) else list(cost)
-    items = [c for c in items if c]
+    if not any(items):
+        raise InputError("no cost given: use e.g. angular,metric")
+    # An empty item ("angular,,metric") is more likely a cost lost in typing than one
+    # meant to be left out: refused like an empty radius, not guessed away.
+    if not all(isinstance(c, str) and c for c in items):
+        raise InputError(f"cost {cost!r} has an empty item: use e.g. angular,metric")
     for c in items:
         if c not in COSTS:
             raise InputError(f"unknown cost '{c}': choose from {', '.join(COSTS)}")

@@ -20,6 +20,7 @@ from stadsrum.measures.proximity import DEFAULT_SPEED
 from stadsrum.messages import count
 from stadsrum.network.barriers import BarrierSet, read_barrier_layer
 from stadsrum.network.model import StreetNetwork
+from stadsrum.options import checked_options
 from stadsrum.progress import ProgressLike, as_progress
 
 __all__ = ["BarrierResult", "barrier_analysis"]
@@ -34,6 +35,7 @@ class BarrierResult:
     scenario_network: StreetNetwork | None = None
 
 
+@checked_options  # every option before anything is linked or searched (issue 13)
 def barrier_analysis(
     network: StreetNetwork,
     barriers: gpd.GeoDataFrame | BarrierSet,
