@@ -11,8 +11,10 @@ QGIS_PYTHON ?= /usr/bin/python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.stadsrum-installed
+# Wheels for tests/test_qgis_installer.py, which installs offline (tests never download).
+WHEELHOUSE ?= .wheelhouse
 
-.PHONY: demo test lint format clean benchmark
+.PHONY: demo test lint format clean benchmark plugin wheelhouse
 
 # The environment itself, before stadsrum goes in.
 $(BIN)/python:
@@ -54,8 +56,28 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check stadsrum tests qgis_plugin $(wildcard benchmarks/*.py)
 	$(BIN)/mypy
 
-test: lint
+test: lint wheelhouse
 	$(BIN)/python -m pytest
+
+# The plugin's installer downloads them as it would for QGIS's Python here (pinned to its numpy,
+# scipy, matplotlib, GDAL), once: kept until qgis_plugin/deps.py or installer.py changes. About
+# 140 MB. Without QGIS, or offline, there is none and the installer test is skipped.
+$(WHEELHOUSE)/.complete: qgis_plugin/deps.py qgis_plugin/installer.py
+	@if $(QGIS_PYTHON) -c 'import qgis.core' >/dev/null 2>&1; then \
+	  start=$$(date +%s); \
+	  if $(QGIS_PYTHON) qgis_plugin/installer.py download --dest $(WHEELHOUSE) >$(WHEELHOUSE).log 2>&1; then \
+	    echo "wheelhouse: $$(ls $(WHEELHOUSE)/*.whl | wc -l) wheels for the installer test in $$(( $$(date +%s) - start )) s"; \
+	    touch $@; \
+	  else \
+	    echo "wheelhouse: download failed (see $(WHEELHOUSE).log); the installer test will be skipped"; \
+	  fi; \
+	fi
+
+wheelhouse: $(WHEELHOUSE)/.complete
+
+# The installable QGIS plugin: dist/stadsrum_plugin-VERSION.zip (the CI keeps it as an artifact).
+plugin: $(STAMP)
+	$(BIN)/stadsrum plugin-zip --out dist
 
 format: $(STAMP)
 	$(BIN)/ruff format stadsrum tests qgis_plugin $(wildcard benchmarks/*.py)
@@ -65,4 +87,4 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) stadsrum-demo .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) stadsrum-demo .pytest_cache .ruff_cache .mypy_cache $(WHEELHOUSE) $(WHEELHOUSE).log

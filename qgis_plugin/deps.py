@@ -13,7 +13,6 @@ import importlib
 import os
 import re
 import sys
-import sysconfig
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
@@ -22,7 +21,7 @@ from pathlib import Path
 
 # distribution → (import name, minimum version); kept equal to pyproject.toml by a test
 REQUIREMENTS: dict[str, tuple[str, str]] = {
-    "numpy": ("numpy", "1.26"),
+    "numpy": ("numpy", "1.24"),
     "pandas": ("pandas", "2.0"),
     "shapely": ("shapely", "2.0"),
     "geopandas": ("geopandas", "0.14"),
@@ -124,78 +123,35 @@ def _installed_version(dist: str) -> str | None:
         return None
 
 
-def qgis_python(platform: str = sys.platform) -> str:
-    """The Python interpreter of this QGIS, as a command to type.
-
-    Inside QGIS ``sys.executable`` is often QGIS itself, so look beside the
-    Python prefix for the real interpreter.
-    """
-    exe = Path(sys.executable)
-    if exe.name.lower().startswith("python"):
-        return str(exe)
-    names = ["python.exe", "python3.exe"] if platform == "win32" else ["python3", "python"]
-    for folder in (Path(sys.exec_prefix) / "bin", Path(sys.exec_prefix), exe.parent / "bin"):
-        for name in names:
-            if (folder / name).is_file():
-                return str(folder / name)
-    return "python" if platform == "win32" else "python3"
-
-
-def _externally_managed() -> bool:
-    """Whether pip refuses to install here without ``--break-system-packages`` (PEP 668)."""
-    if sys.prefix != sys.base_prefix:  # a virtual environment
-        return False
-    return (Path(sysconfig.get_paths()["stdlib"]) / "EXTERNALLY-MANAGED").exists()
-
-
-def pip_command(
-    problems: list[Problem] | tuple[Problem, ...],
-    *,
-    platform: str = sys.platform,
-    python: str | None = None,
-    externally_managed: bool | None = None,
-) -> str:
-    """The exact pip command that installs or upgrades the packages in ``problems``."""
-    specs = " ".join(f'"{p.requirement}"' for p in problems)
-    if platform == "win32":
-        # the OSGeo4W Shell sets up QGIS's Python as `python`
-        return f"python -m pip install --upgrade {specs}"
-    exe = python or qgis_python(platform)
-    if " " in exe:
-        exe = f'"{exe}"'
-    managed = _externally_managed() if externally_managed is None else externally_managed
-    extra = " --break-system-packages" if managed and platform != "darwin" else ""
-    return f"{exe} -m pip install --user --upgrade{extra} {specs}"
+# The plugin-owned package folder in use (set at start-up by the plugin's ``__init__``).
+install_folder: Path | None = None
 
 
 def message(
     problems: list[Problem] | tuple[Problem, ...],
     *,
-    platform: str = sys.platform,
     tr: Callable[[str], str] = str,
-    python: str | None = None,
-    externally_managed: bool | None = None,
+    folder: Path | None = None,
 ) -> str:
-    """One clear message: what is missing, where to type what, and to restart QGIS."""
+    """One clear message: what is missing, and the plugin's button that installs it.
+
+    No pip command to type: the old advice (``pip install --user --upgrade
+    numpy>=...``) put a numpy beside QGIS's that broke GDAL's and scipy's
+    bindings. The button (see ``installer.py``) keeps QGIS's own packages.
+    """
+    folder = folder or install_folder
     listed = ", ".join(p.describe(tr) for p in problems)
-    if platform == "win32":
-        where = tr(
-            "Close QGIS, open the OSGeo4W Shell from the Start menu (right-click, "
-            "Run as administrator) and run:"
-        )
-    else:
-        where = tr("Close QGIS, open a terminal and run:")
-    command = pip_command(
-        problems, platform=platform, python=python, externally_managed=externally_managed
-    )
-    return (
+    text = (
         tr("Stadsrum needs these Python packages in QGIS's Python: {packages}.").format(
             packages=listed
         )
-        + "\n"
-        + where
         + "\n\n"
-        + command
-        + "\n\n"
-        + tr("Then start QGIS again.")
+        + tr(
+            "Install them with Plugins > Stadsrum > Install Python packages (or the button "
+            "in the message bar). They go into a folder of the plugin's own, matched to the "
+            "numpy QGIS already has; QGIS's own packages are left as they are."
+        )
     )
+    if folder is not None:
+        text += "\n\n" + tr("Folder: {folder}").format(folder=folder)
+    return text

@@ -130,7 +130,9 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
         try:
             frames = self.analyse(parameters, context, feedback, progress_for(feedback))
         except StadsrumError as exc:
-            raise QgsProcessingException(str(exc)) from exc
+            # the text without a Python function's name (run_segments: …), which a
+            # planner in the dialog has never seen
+            raise QgsProcessingException(exc.message or str(exc)) from exc
         finally:
             _CORE_LOCK.release()
         if feedback.isCanceled():
@@ -305,17 +307,59 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, name))
         write_frame(frame, sink, fields, feedback=feedback)
+        del sink  # closes the file, so that its style can be stored in it
         layer_name = self.STYLES.get(name)
-        if layer_name and context.willLoadLayerOnCompletion(dest_id):
+        qml = None
+        if layer_name:
             try:
                 qml = default_style(layer_name, frame)
             except Exception as exc:  # a style is a nicety: never fail a finished analysis
                 feedback.pushWarning(
                     tr("No default style for {layer}: {error}").format(layer=layer_name, error=exc)
                 )
-                qml = None
-            if qml:
+        if qml:
+            store_style(dest_id, qml, feedback)
+            if context.willLoadLayerOnCompletion(dest_id):
                 processor = StylePostProcessor(qml)
                 _STYLE_KEEPALIVE.append(processor)
                 context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(processor)
         return dest_id
+
+
+def store_style(dest_id: str, qml: str, feedback: QgsProcessingFeedback) -> bool:
+    """Keep the default style with an output file, so it opens styled wherever it is opened.
+
+    A GeoPackage gets it as the layer's default style in its ``layer_styles``
+    table (as the command line's files do, and as QGIS's "Save style to
+    database" writes it); another file format a ``.qml`` beside it, which
+    QGIS loads with the file. Outputs in memory or in a database server are
+    left alone (the style is applied when the run loads them). Returns
+    whether a style was stored.
+    """
+    from qgis.core import QgsVectorLayer
+
+    from ..adapters import apply_qml
+
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", dest_id)
+    path = Path(parts.get("path") or "")
+    if not parts.get("path") or not path.is_file():
+        return False
+    layer = QgsVectorLayer(dest_id, parts.get("layerName") or path.stem, "ogr")
+    if not layer.isValid() or not apply_qml(layer, qml):
+        return False
+    if path.suffix.lower() == ".gpkg":
+        from .. import metadata
+
+        description = f"stadsrum {metadata.plugin_version()} default style".strip()
+        error = layer.saveStyleToDatabase(
+            parts.get("layerName") or path.stem, description, True, ""
+        )
+    else:
+        error, ok = layer.saveNamedStyle(str(path.with_suffix(".qml")))
+        error = "" if ok else error
+    if error:
+        feedback.pushWarning(
+            tr("The style could not be stored in {path}: {error}").format(path=path, error=error)
+        )
+        return False
+    return True

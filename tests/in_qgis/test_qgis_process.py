@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sysconfig
 
@@ -71,6 +72,13 @@ def test_qgis_process_lists_and_runs_segments(qgis_process, network_layer, tmp_p
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads(done.stdout[done.stdout.index("{") :])
     assert report["results"]["OUTPUT"].startswith(str(out))
+    # qgis_process loads nothing, yet the file carries its default style (layer_styles)
+    con = sqlite3.connect(out)
+    try:
+        styles = con.execute('SELECT "f_table_name", "useAsDefault" FROM "layer_styles"').fetchall()
+    finally:
+        con.close()
+    assert styles == [("segments", 1)]
     result = sr.read_layer(out)
     core = sr.run_segments(network_layer, None, prepare="none", cost="metric", radii="400")
     got = result.sort_values("segment_id")["integration_metric_r400"].to_numpy(float)
