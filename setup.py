@@ -26,6 +26,7 @@ SHIPPED: dict[str, tuple[str, ...]] = {
     "sample_data": (
         "sample_data/helsinki.osm.pbf",
         "sample_data/helsinki.gpkg",
+        "sample_data/population.gpkg",  # synthetic residents for the demo's areas run
         "sample_data/README.md",  # the ODbL attribution travels with the data
     ),
     "qgis-plugin": ("qgis_plugin", "metadata.txt", "LICENSE"),

@@ -98,3 +98,71 @@ def test_demo_writes_the_prepared_network(tmp_path):
     for name in ("report.html", "report.pdf"):
         assert (tmp_path / "demo" / "report" / name).stat().st_size > 100_000
     assert "proposal:" in summary
+    _check_demo_areas(tmp_path / "demo", net)
+
+
+def _check_demo_areas(demo, net):
+    """The demo's people and areas: every synthetic resident counted once, plausible layers.
+
+    Checked against the committed sample population itself (an independent sum), the
+    network (one co-presence row per segment) and the places (every one listed as an
+    existing meeting place), and against the pattern the generator built in on purpose:
+    the east holds more residents born abroad, so that group is more isolated over the
+    districts than its city share, and D lies strictly between 0 and 1.
+    """
+    gpkg = demo / "areas.gpkg"
+    sample = sample_data_dir() / "population.gpkg"
+    people = pyogrio.read_dataframe(sample, layer="population")
+    districts = pyogrio.read_dataframe(sample, layer="districts")
+    assert people["synthetic"].all()
+    assert (people["population"] == people["born_sweden"] + people["born_abroad"]).all()
+    pop = pyogrio.read_dataframe(gpkg, layer="population")
+    assert pop["population"].sum() == people["population"].sum()
+    assert pop["synthetic"].all()  # the label travels into the result, and so into the report
+    areas = pyogrio.read_dataframe(gpkg, layer="areas")
+    assert sorted(areas["area_id"]) == sorted(districts["area_id"])
+    assert areas["population"].sum() == people["population"].sum()  # every point in a district
+    by_area = areas.set_index("area_id")["population"]
+    assert (by_area == districts.set_index("area_id")["residents"].loc[by_area.index]).all()
+    for c in ("station", "library", "school"):
+        assert areas[f"unreached_{c}"].sum() == 0  # the sample city is one connected network
+        assert areas[f"mean_min_{c}"].between(0, 30).all()
+    matrix = pyogrio.read_dataframe(gpkg, layer="area_matrix")
+    assert len(matrix) == len(areas) ** 2
+    square = matrix.pivot(index="from_area", columns="to_area", values="mean_m")
+    np.testing.assert_allclose(square.to_numpy(), square.to_numpy().T, rtol=1e-9)
+    copresence = pyogrio.read_dataframe(gpkg, layer="copresence", read_geometry=False)
+    assert len(copresence) == len(net)
+    assert copresence["mix_10min"].dropna().between(0, 1).all()
+    sites = pyogrio.read_dataframe(gpkg, layer="meeting_sites", read_geometry=False)
+    places = pyogrio.read_dataframe(sample_data_dir() / "helsinki.gpkg", layer="places")
+    assert sites["existing"].sum() == len(places)
+    seg = pyogrio.read_dataframe(gpkg, layer="segregation")
+    value = seg.set_index(["index", "group", "scale"])["value"]
+    assert 0 < value["dissimilarity", "all", "areas"] < 1
+    abroad_share = people["born_abroad"].sum() / people["population"].sum()
+    assert value["isolation", "born_abroad", "areas"] > abroad_share
+    assert {"network_5min", "network_10min"} <= set(seg["scale"])
+    report = (demo / "report" / "report.html").read_text(encoding="utf-8")
+    assert "Människor och områden" in report
+    assert "påhittad (syntetisk)" in report
+
+
+def test_sample_population_is_what_its_script_makes(sample_pbf):
+    """sample_data/population.gpkg is the seeded output of sample_data/make_population.py."""
+    import importlib.util
+
+    path = sample_data_dir() / "make_population.py"
+    if not path.is_file():  # an installed wheel carries the data, not the maintainer's script
+        pytest.skip("make_population.py is only in a source checkout")
+    spec = importlib.util.spec_from_file_location("make_population", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    made = module.population(module.buildings(sample_pbf))
+    committed = pyogrio.read_dataframe(sample_data_dir() / "population.gpkg", layer="population")
+    for column in ("building_ref", "population", "born_sweden", "born_abroad"):
+        assert made[column].tolist() == committed[column].tolist()
+    grid = module.districts(made)
+    committed = pyogrio.read_dataframe(sample_data_dir() / "population.gpkg", layer="districts")
+    assert grid["area_id"].tolist() == committed["area_id"].tolist()
+    assert grid["residents"].tolist() == committed["residents"].tolist()

@@ -98,9 +98,11 @@ def test_wheel_carries_the_sample_city_and_the_plugin(wheel):
         pbf = zf.read("stadsrum/sample_data/helsinki.osm.pbf")
         meta = email.message_from_bytes(zf.read(f"{_dist_info(names)}/METADATA"))
     assert pbf == (ROOT / "sample_data" / "helsinki.osm.pbf").read_bytes()
-    for name in ("helsinki.gpkg", "README.md"):  # the README holds the ODbL attribution
+    # the README holds the ODbL attribution; population.gpkg the demo's synthetic residents
+    for name in ("helsinki.gpkg", "population.gpkg", "README.md"):
         assert f"stadsrum/sample_data/{name}" in names
-    assert "stadsrum/sample_data/build_sample_data.py" not in names  # a maintainer's script
+    for script in ("build_sample_data.py", "make_population.py"):  # a maintainer's scripts
+        assert f"stadsrum/sample_data/{script}" not in names
     # tool caches (.ruff_cache, __pycache__) are no part of the plugin
     files = [p.relative_to(ROOT / "qgis_plugin") for p in (ROOT / "qgis_plugin").rglob("*")]
     plugin = {
@@ -147,7 +149,7 @@ def test_installed_package_runs_the_demo_outside_the_checkout(installed, tmp_pat
     )
     assert result.stderr.count(COMPILING) >= 1
     out = tmp_path / "tmp"
-    for name in ("network.gpkg", "segments.gpkg", "distances.gpkg", "barriers.gpkg"):
+    for name in ("network.gpkg", "segments.gpkg", "distances.gpkg", "areas.gpkg", "barriers.gpkg"):
         assert (out / name).stat().st_size > 10_000, name
     assert (out / "report" / "report.html").is_file()
     assert (out / "report" / "report.pdf").stat().st_size > 10_000

@@ -59,7 +59,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Order of the sections in the report, by the command that wrote the file.
-ORDER = ("network", "segments", "distances", "accessibility", "barriers", "compare")
+ORDER = ("network", "segments", "distances", "accessibility", "areas", "barriers", "compare")
 
 
 @dataclass
@@ -189,7 +189,7 @@ def read_sections(
             )
         )
     sections.sort(key=lambda s: ORDER.index(s.command) if s.command in ORDER else 99)
-    for wanted in ("network", "segments", "accessibility"):
+    for wanted in ("network", "segments", "accessibility", "copresence"):
         for s in sections:
             if wanted in s.layers and context is None:
                 import pyogrio
@@ -637,6 +637,17 @@ def _fill_section(
                     if c in links
                 ],
             )
+    elif command == "areas":
+        from stadsrum.report.areas import fill_areas
+
+        fill_areas(
+            section,
+            read,
+            section.layers,
+            lang,
+            context,
+            lambda layer, **kw: _map(section, read, layer, lang, context, **kw),
+        )
     elif command == "compare":
         table(word("summary", lang), _compare_summary(section, lang))
         _map(section, read, "segments_diff", lang, context)
@@ -787,7 +798,8 @@ def _html(sections: list[Section], lang: str, title: str, subtitle: str, crs: st
             f'<p class="file">{word("file", lang)}: <code>{html.escape(s.source.name)}</code> '
             f"({word('layers', lang).lower()}: {layers})</p>"
         )
-        parts.append(f"<h3>{word('how_to_read', lang)}</h3><p>{html.escape(s.text)}</p>")
+        paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in s.text.split("\n\n"))
+        parts.append(f"<h3>{word('how_to_read', lang)}</h3>{paragraphs}")
         for block in s.blocks:
             parts.append(f"<h3>{html.escape(block.title)}</h3>")
             if block.figure is not None:
@@ -838,7 +850,7 @@ def _pdf(
             entries.append((1, block.title, len(pages)))
         pages += maps.text_pages(
             s.heading,
-            [s.text],
+            s.text.split("\n\n"),  # paragraphs: an areas section adds its reading
             subheading=f"{word('file', lang)}: {s.source.name} — {layers}",
             tables=[
                 *((b.title, b.table, ()) for b in intro if b.table is not None),

@@ -25,6 +25,7 @@ __all__ = [
     "format_number",
     "format_signed",
     "format_value",
+    "group_label",
     "parameter_label",
 ]
 
@@ -203,7 +204,29 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "largest_saving_min": ("Största tidsvinst (min)", "Largest time saving (min)"),
     "mean_walk_min_change": ("Medelgångtid (min), förändring", "Mean walking time (min), change"),
     "share_crossing": ("Andel vägar över barriär", "Share of routes crossing a barrier"),
+    # people and areas (stadsrum areas)
+    "area_id": ("Område", "Area"),
+    "population": ("Boende", "Residents"),
+    "site_id": ("Plats", "Site"),
+    "existing": ("Finns i dag", "Exists today"),
+    "mean_m": ("Medelavstånd (m)", "Mean distance (m)"),
+    "mean_min": ("Medelgångtid (min)", "Mean walking time (min)"),
 }
+
+#: Population groups the report names in words (the sample data's and SCB's usual split);
+#: other group columns are shown by their name.
+_GROUPS: dict[str, tuple[str, str]] = {
+    "born_sweden": ("födda i Sverige", "born in Sweden"),
+    "born_abroad": ("födda utomlands", "born abroad"),
+}
+
+
+def group_label(group: Any, lang: str, *, capital: bool = False) -> str:
+    """A population group column (``born_abroad``) in words (``födda utomlands``)."""
+    key = str(group)
+    words = _GROUPS.get(key)
+    text = words[0 if lang == "sv" else 1] if words else key.replace("_", " ")
+    return text[:1].upper() + text[1:] if capital else text
 
 
 def _radius(radius: str, lang: str) -> str:
@@ -235,6 +258,23 @@ def _base_label(column: str, lang: str) -> str | None:
     if match := re.fullmatch(r"(?:reach|nodes_within)_(\d+)min", column):
         t = match.group(1)
         return f"Målpunkter inom {t} min" if lang == "sv" else f"Nodes within {t} min"
+    if match := re.fullmatch(r"(mix|balanced_reach|reach_pop|other_area_share)_(\d+)min", column):
+        t = match.group(2)
+        return {
+            "mix": (
+                f"Gruppblandning inom {t} min (0 = en grupp ensam, 1 = jämn blandning)",
+                f"Group mix within {t} min (0 = one group alone, 1 = evenly mixed)",
+            ),
+            "balanced_reach": (
+                f"Andel av minst nådda grupp inom {t} min",
+                f"Share of the least-reached group within {t} min",
+            ),
+            "reach_pop": (f"Boende inom {t} min", f"Residents within {t} min"),
+            "other_area_share": (
+                f"Andel från andra områden inom {t} min",
+                f"Share from other areas within {t} min",
+            ),
+        }[match.group(1)][i]
     if match := re.fullmatch(r"reach_gain_(\d+)min", column):
         t = match.group(1)
         return f"Fler målpunkter inom {t} min" if lang == "sv" else f"More nodes within {t} min"
@@ -314,6 +354,13 @@ _PARAMETERS: dict[str, tuple[str, str]] = {
     "crs": ("Koordinatsystem", "Coordinate system"),
     "unlinks": ("Lager med planskilda korsningar", "Unlinks layer"),
     "components": ("Delnät som behålls", "Components kept"),
+    "population_column": ("Kolumn med antal boende", "Population column"),
+    "groups": ("Grupper", "Groups"),
+    "area_id": ("Områdenas id-kolumn", "Area id column"),
+    "sites": ("Möjliga mötesplatser", "Candidate meeting sites"),
+    "environment": ("Lokal miljö längs gatorna (min)", "Local environment along the streets (min)"),
+    "criteria": ("Kriterier 2012", "2012 criteria"),
+    "area_stats": ("Områdesstatistik", "Area statistics"),
     "stadsrum_version": ("stadsrum-version", "stadsrum version"),
     "created_utc": ("Skapad (UTC)", "Created (UTC)"),
 }

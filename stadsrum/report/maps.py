@@ -366,6 +366,8 @@ def map_figure(
         if column in frame.columns and 0 < len(frame) <= 60:
             points = shapely.point_on_surface(np.asarray(frame.geometry.array, dtype=object))
             for pt, text in zip(points, frame[column].astype(str), strict=True):
+                if not text:  # a feature drawn but left unlabelled
+                    continue
                 ax.annotate(
                     text,
                     (pt.x, pt.y),

@@ -85,6 +85,72 @@ WORDS: dict[str, dict[str, str]] = {
         "sv": "Kortare vägar plats → målpunkt",
         "en": "Shorter place → node routes",
     },
+    "synthetic": {
+        "sv": (
+            "OBS: befolkningen i det här exemplet är påhittad (syntetisk). Ingen har räknats: "
+            "antalet boende och deras grupp har lottats ut på verkliga byggnader med ett "
+            "avsiktligt mönster. Siffrorna visar hur analysen fungerar, inte hur det ser ut "
+            "i staden."
+        ),
+        "en": (
+            "NOTE: the population of this example is made up (synthetic). Nobody was "
+            "counted: residents and their groups were drawn at random on real buildings, "
+            "with a deliberate pattern. The numbers show how the analysis works, not how "
+            "the city is."
+        ),
+    },
+    "synthetic_short": {
+        "sv": "Syntetisk befolkning, inte verkliga boende.",
+        "en": "Synthetic population, not real residents.",
+    },
+    "area_access": {
+        "sv": "Gångtid till närmaste {what} per område och grupp",
+        "en": "Walk to the nearest {what} per area and group",
+    },
+    "area_access_note": {
+        "sv": (
+            "Befolkningsviktad medelgångtid (min) för gruppens boende i området; samma "
+            "färgklasser i alla delkartor. Kategorin är den där grupperna skiljer sig mest."
+        ),
+        "en": (
+            "Population-weighted mean walk (min) of the group's residents in the area; the "
+            "same colour classes in every panel. The category is the one where the groups "
+            "differ most."
+        ),
+    },
+    "no_residents": {"sv": "inga boende", "en": "no residents"},
+    "area_matrix": {
+        "sv": "Medelgångtid mellan de boende i två områden (min)",
+        "en": "Mean walk between the residents of two areas (min)",
+    },
+    "area_matrix_note": {
+        "sv": (
+            "Från område (rad) till område (kolumn), viktat med antalet boende. Diagonalen är "
+            "avståndet mellan grannar i samma område. Mörkare ruta = längre gångväg."
+        ),
+        "en": (
+            "From area (row) to area (column), weighted by residents. The diagonal is the "
+            "distance between neighbours in one area. Darker cell = longer walk."
+        ),
+    },
+    "from_area": {"sv": "Från område", "en": "From area"},
+    "to_area": {"sv": "Till område", "en": "To area"},
+    "group_access": {
+        "sv": "Gångtid till närmaste målpunkt per grupp, hela staden",
+        "en": "Walk to the nearest node per group, whole city",
+    },
+    "areas_table": {"sv": "Områdena", "en": "The areas"},
+    "segregation": {"sv": "Segregationsindex", "en": "Segregation indices"},
+    "index": {"sv": "Index", "en": "Index"},
+    "over_areas": {"sv": "Över områdena", "en": "Over the areas"},
+    "along_streets": {"sv": "Längs gatorna, {t} min", "en": "Along the streets, {t} min"},
+    "top_sites": {
+        "sv": "Mötesplatser: dagens platser och de tio bästa gatorna",
+        "en": "Meeting places: today's places and the ten best streets",
+    },
+    "site": {"sv": "Plats", "en": "Site"},
+    "street_segment": {"sv": "Gatusegment {id}", "en": "Street segment {id}"},
+    "existing": {"sv": "Finns i dag", "en": "Exists today"},
     "largest_saving": {
         "sv": "Största tidsvinst (min)",
         "en": "Largest time saving (min)",
@@ -230,6 +296,37 @@ SECTIONS: dict[str, dict[str, dict[str, str]]] = {
             ),
         },
     },
+    "areas": {
+        "heading": {"sv": "Människor och områden", "en": "People and areas"},
+        "text": {
+            "sv": (
+                "Här knyts gatunätet till de människor som bor längs det. Varje bostadspunkt "
+                "ansluts till närmaste gata, och alla avstånd mäts som gångväg längs gatorna. "
+                "Kartorna visar hur långt de boende i varje område, grupp för grupp, har till "
+                "närmaste målpunkt; hur långt det i genomsnitt är mellan de boende i två "
+                "områden; och på vilka gator boende från olika grupper och områden har nära "
+                "till samma ställe (potentiell samvaro, efter Legeby 2013): där kan de mötas. "
+                "Mötesplatserna rangordnas efter hur stor andel av den minst nådda gruppen som "
+                "bor inom gångavståndet, så att en plats bara hamnar högt om den når alla "
+                "grupper. Segregationsindexen mäts dels över områdena, dels längs gatorna: "
+                "då jämförs varje boendes grupp med vilka som bor inom några minuters gång, "
+                "oavsett områdesgränser (Reardon och O'Sullivan 2004)."
+            ),
+            "en": (
+                "This ties the street network to the people who live along it. Each home "
+                "point is joined to its nearest street, and every distance is a walk along the "
+                "streets. The maps show how far the residents of each area, group by group, "
+                "walk to the nearest key node; how far apart, on average, the residents of two "
+                "areas live; and on which streets residents of different groups and areas have "
+                "the same place within reach (potential co-presence, after Legeby 2013): where "
+                "they could meet. Meeting places are ranked by the share of the least-reached "
+                "group living within the walk, so a place ranks high only if it serves every "
+                "group. The segregation indices are measured over the areas and along the "
+                "streets, where each resident's group is compared with who lives within a few "
+                "minutes' walk, whatever the area boundaries (Reardon and O'Sullivan 2004)."
+            ),
+        },
+    },
     "other": {
         "heading": {"sv": "Övriga resultat", "en": "Other results"},
         "text": {
@@ -281,6 +378,14 @@ CAPTIONS: dict[str, dict[str, str]] = {
     "accessibility_diff": {
         "sv": "Förändring av målpunkter inom räckhåll",
         "en": "Change in nodes within reach",
+    },
+    "copresence": {
+        "sv": "Potentiell samvaro: gruppblandning inom gångavstånd",
+        "en": "Potential co-presence: group mix within walking distance",
+    },
+    "meeting_sites": {
+        "sv": "Mötesplatser: de tio bästa gatorna och dagens platser",
+        "en": "Meeting places: the ten best streets and today's places",
     },
 }
 
