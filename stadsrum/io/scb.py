@@ -444,7 +444,7 @@ def read_areas(
             "another id column"
         )
     out = gdf.copy()
-    if "area_id" in out.columns and column != "area_id":
+    if "area_id" in out.columns:  # the codes are in ids already, as text
         out = out.drop(columns="area_id")
     out.insert(0, "area_id", ids.to_numpy())
     _add_code_parts(out, column)

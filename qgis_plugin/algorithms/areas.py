@@ -1,0 +1,256 @@
+"""``stadsrum:areas``: people and areas (area accessibility, co-presence, segregation)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterMultipleLayers,
+    QgsProcessingParameterString,
+)
+
+from ..i18n import tr
+from .base import StadsrumAlgorithm
+from .common import POINTS_OR_POLYGONS, add_metres, add_network_input, add_speed
+
+# sink → (core layer, geometry type, optional: left out where its inputs are missing)
+OUTPUTS: dict[str, tuple[str, int, bool]] = {
+    "OUTPUT": ("areas", QgsProcessing.TypeVectorPolygon, False),
+    "AREA_MATRIX": ("area_matrix", QgsProcessing.TypeVector, True),
+    "COPRESENCE": ("copresence", QgsProcessing.TypeVectorLine, False),
+    "MEETING_SITES": ("meeting_sites", QgsProcessing.TypeVectorAnyGeometry, False),
+    "SEGREGATION": ("segregation", QgsProcessing.TypeVector, False),
+    "RESIDENTS": ("population", QgsProcessing.TypeVectorPoint, True),
+}
+
+
+class AreasAlgorithm(StadsrumAlgorithm):
+    NAME = "areas"
+    LABEL = "People and areas (segregation, co-presence)"
+    GROUP = "Distances and accessibility"
+    GROUP_ID = "accessibility"
+    STYLES: ClassVar[dict[str, str]] = {
+        sink: layer for sink, (layer, _kind, _optional) in OUTPUTS.items()
+    }
+    # no template: a result column may share its name with an input field of another type
+    TEMPLATE_INPUT = ""
+
+    def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
+        add_network_input(self)
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "POPULATION",
+                tr("Population: address or building points, or DeSO polygons"),
+                POINTS_OR_POLYGONS,
+            )
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "POPULATION_COLUMN",
+                tr("Total population field"),
+                parentLayerParameterName="POPULATION",
+                type=QgsProcessingParameterField.Numeric,
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterString(
+                "GROUPS",
+                tr("Group fields, a comma list (e.g. born_sweden,born_abroad)"),
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "AREAS",
+                tr("Areas: DeSO, RegSO, districts (polygons)"),
+                [QgsProcessing.TypeVectorPolygon],
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "AREA_ID",
+                tr("Area id field"),
+                parentLayerParameterName="AREAS",
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterMultipleLayers(
+                "AREA_STATS",
+                tr("SCB statistics tables for the areas (CSV or JSON-stat)"),
+                QgsProcessing.TypeFile,
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "NODES",
+                tr("Key nodes: stations, schools, squares... (points or polygons)"),
+                POINTS_OR_POLYGONS,
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "NODE_CATEGORY",
+                tr("Node category field (station, school, ...)"),
+                parentLayerParameterName="NODES",
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "SITES",
+                tr("Candidate meeting sites (empty: every street segment)"),
+                POINTS_OR_POLYGONS,
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "MEETING_PLACES",
+                tr("Existing meeting places (points or polygons)"),
+                POINTS_OR_POLYGONS,
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterString(
+                "THRESHOLDS", tr("Limits, minutes of walking (e.g. 5,10,15)"), "5,10,15"
+            )
+        )
+        self.add(
+            QgsProcessingParameterString(
+                "ENVIRONMENT",
+                tr("Local environment, minutes of walking (e.g. 10)"),
+                "10",
+            )
+        )
+        self.add(
+            QgsProcessingParameterString(
+                "CRITERIA",
+                tr("2012 criteria: employment=FIELD,income_support=FIELD,eligibility=FIELD"),
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "BUILDINGS",
+                tr("Buildings to spread polygon population over (polygons)"),
+                [QgsProcessing.TypeVectorPolygon],
+                optional=True,
+            ),
+            advanced=True,
+        )
+        add_metres(
+            self,
+            "MAX_LINK",
+            tr("Largest distance from a resident or node to a street (metres)"),
+            200.0,
+            advanced=True,
+        )
+        add_speed(self)
+        labels = {
+            "OUTPUT": tr("Areas: accessibility by group"),
+            "AREA_MATRIX": tr("Area to area: mean walk between residents (table)"),
+            "COPRESENCE": tr("Potential co-presence per street"),
+            "MEETING_SITES": tr("Meeting sites, ranked by balanced reach"),
+            "SEGREGATION": tr("Segregation indices (table)"),
+            "RESIDENTS": tr("Residents as points, with their local environment"),
+        }
+        for sink, (_layer, kind, optional) in OUTPUTS.items():
+            self.add(QgsProcessingParameterFeatureSink(sink, labels[sink], kind, optional=optional))
+
+    def analyse(
+        self, parameters: dict[str, Any], context: Any, feedback: Any, progress: Any
+    ) -> dict[str, Any]:
+        from stadsrum.workflows import run_areas
+
+        def frame(name: str) -> Any:
+            return self.optional_frame(parameters, name, context, feedback)
+
+        population = self.input_frame(
+            parameters, "POPULATION", context, feedback, allow_osm_file=False
+        )
+        # the DeSO layer as both population and areas: one frame, so that the SCB
+        # tables joined to the areas give the population its group columns too
+        same = parameters.get("AREAS") not in (None, "") and self._same_layer(
+            parameters, "POPULATION", "AREAS", context
+        )
+        areas = population if same else frame("AREAS")
+        # an optional file list left empty reads back as one empty name
+        stats = [f for f in self.parameterAsFileList(parameters, "AREA_STATS", context) if f]
+        result = run_areas(
+            self.input_frame(parameters, "NETWORK", context, feedback),
+            population,
+            None,
+            population_column=self.field_value(parameters, "POPULATION_COLUMN", context),
+            groups=self.parameterAsString(parameters, "GROUPS", context).strip() or None,
+            areas=areas,
+            area_id=self.field_value(parameters, "AREA_ID", context),
+            area_stats=stats or None,
+            buildings=frame("BUILDINGS"),
+            nodes=frame("NODES"),
+            node_category=self.field_value(parameters, "NODE_CATEGORY", context),
+            sites=frame("SITES") if parameters.get("SITES") not in (None, "") else "segments",
+            meeting_places=frame("MEETING_PLACES"),
+            thresholds=self.parameterAsString(parameters, "THRESHOLDS", context),
+            environment=self.parameterAsString(parameters, "ENVIRONMENT", context),
+            speed=self.parameterAsDouble(parameters, "SPEED", context),
+            max_link=self.parameterAsDouble(parameters, "MAX_LINK", context),
+            criteria=self.parameterAsString(parameters, "CRITERIA", context).strip() or None,
+            prepare=self.enum_value(parameters, "PREPARE", context),
+            split_crossings=self.enum_value(parameters, "SPLIT_CROSSINGS", context),
+            progress=progress,
+        )
+        for note in result.notes:
+            feedback.pushInfo(note)
+        layers = result.layers
+        out = {sink: layers.get(spec[0]) for sink, spec in OUTPUTS.items()}
+        out["MEETING_SITES"] = _one_geometry_kind(out["MEETING_SITES"], feedback)
+        if areas is None:  # without areas there is no matrix, only the city as one area
+            out["AREA_MATRIX"] = None
+        return out
+
+    def _same_layer(
+        self, parameters: dict[str, Any], first: str, second: str, context: Any
+    ) -> bool:
+        """Whether two source parameters name the same layer (the same source, no filter)."""
+        one = self.parameterAsVectorLayer(parameters, first, context)
+        two = self.parameterAsVectorLayer(parameters, second, context)
+        if one is None or two is None:
+            return False
+        return one.id() == two.id() or (
+            one.source() == two.source() and one.subsetString() == two.subsetString()
+        )
+
+
+def _one_geometry_kind(sites: Any, feedback: Any) -> Any:
+    """Meeting sites of one geometry kind, as a QGIS layer must be.
+
+    Candidates that are street segments (lines) listed with existing places
+    (points or polygons) are all drawn as points: a line at its midpoint, a
+    polygon at a point inside it. The ranks and reach are the same.
+    """
+    import numpy as np
+    import shapely
+
+    if sites is None or len(sites) == 0:
+        return sites
+    kinds = {t.replace("Multi", "") for t in sites.geom_type.dropna()}
+    if len(kinds) <= 1:
+        return sites
+    geoms = np.asarray(sites.geometry.array, dtype=object)
+    lines = shapely.get_type_id(geoms) == 1
+    points = shapely.point_on_surface(geoms)  # inside a polygon, on a line's vertex
+    points[lines] = shapely.line_interpolate_point(geoms[lines], 0.5, normalized=True)
+    feedback.pushInfo(
+        tr("Meeting sites of several geometry types are drawn as points (lines at their midpoint)")
+    )
+    return sites.set_geometry(points, crs=sites.crs)
