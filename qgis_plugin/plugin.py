@@ -52,7 +52,7 @@ class InstallTask(QgsTask):
         return True
 
     def finished(self, ok: bool) -> None:
-        QgsMessageLog.logMessage("\n".join(self.lines), LOG_TAG, Qgis.Info)
+        QgsMessageLog.logMessage("\n".join(self.lines), LOG_TAG, Qgis.MessageLevel.Info)
         self.on_done(self, ok)
 
 
@@ -74,7 +74,9 @@ class StadsrumPlugin:
             install_translator()
             self.problems = deps.cached_problems()
             if self.problems:
-                QgsMessageLog.logMessage(deps.message(self.problems, tr=tr), LOG_TAG, Qgis.Critical)
+                QgsMessageLog.logMessage(
+                    deps.message(self.problems, tr=tr), LOG_TAG, Qgis.MessageLevel.Critical
+                )
             from .provider import StadsrumProvider
 
             provider = StadsrumProvider()
@@ -84,7 +86,7 @@ class StadsrumPlugin:
             QgsMessageLog.logMessage(
                 tr("Stadsrum could not start:") + "\n" + traceback.format_exc(),
                 LOG_TAG,
-                Qgis.Critical,
+                Qgis.MessageLevel.Critical,
             )
 
     def initGui(self) -> None:
@@ -99,12 +101,12 @@ class StadsrumPlugin:
                 self.install_action.triggered.connect(self.start_install)
                 self.iface.addPluginToMenu("Stadsrum", self.install_action)
             except Exception:
-                QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.Warning)
+                QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.MessageLevel.Warning)
         if self.problems and self.iface is not None:
             try:
                 self.show_dependency_message()
             except Exception:
-                QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.Warning)
+                QgsMessageLog.logMessage(traceback.format_exc(), LOG_TAG, Qgis.MessageLevel.Warning)
 
     def show_dependency_message(self) -> None:
         """One message in QGIS's message bar, with the install button beside it."""
@@ -115,7 +117,7 @@ class StadsrumPlugin:
         button = QPushButton(tr("Install Python packages…"))
         button.clicked.connect(self.start_install)
         item.layout().addWidget(button)
-        bar.pushWidget(item, Qgis.Critical)
+        bar.pushWidget(item, Qgis.MessageLevel.Critical)
 
     # --- the installer -----------------------------------------------------------------------
     def install_folder(self) -> Path:
@@ -162,7 +164,7 @@ class StadsrumPlugin:
             self.iface.messageBar().pushMessage(
                 "Stadsrum",
                 tr("Installing Python packages: progress and Cancel are in the task bar below."),
-                Qgis.Info,
+                Qgis.MessageLevel.Info,
             )
         return task
 
@@ -180,19 +182,22 @@ class StadsrumPlugin:
                 text = tr("Python packages installed. Restart QGIS to use them.")
             else:
                 text = tr("Python packages installed and checked: Stadsrum is ready.")
-            level = Qgis.Success
+            level = Qgis.MessageLevel.Success
         elif task.isCanceled():
-            text, level = tr("Installing cancelled; nothing was changed."), Qgis.Warning
+            text, level = (
+                tr("Installing cancelled; nothing was changed."),
+                Qgis.MessageLevel.Warning,
+            )
         else:
             text = tr("Installing the Python packages failed; nothing was changed.")
             text += "\n" + task.error
-            level = Qgis.Critical
+            level = Qgis.MessageLevel.Critical
         QgsMessageLog.logMessage(text, LOG_TAG, level)
         if self.iface is not None:
             bar = self.iface.messageBar()
             bar.clearWidgets()
             bar.pushMessage("Stadsrum", text.splitlines()[0], level)
-            if level == Qgis.Critical:
+            if level == Qgis.MessageLevel.Critical:
                 from qgis.PyQt.QtWidgets import QMessageBox
 
                 QMessageBox.warning(self.iface.mainWindow(), "Stadsrum", text)

@@ -336,6 +336,7 @@ def test_plugin_calls_workflows_never_kernels_or_measures():
     allowed = {
         "stadsrum",
         "stadsrum.workflows",
+        "stadsrum.study",  # `stadsrum run`'s entry point, for stadsrum:run
         "stadsrum.errors",
         "stadsrum.progress",
         "stadsrum.io.styles",

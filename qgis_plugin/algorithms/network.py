@@ -42,7 +42,7 @@ class NetworkAlgorithm(StadsrumAlgorithm):
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         self.add(
             QgsProcessingParameterFeatureSource(
-                "INPUT", tr("Street centre lines"), [QgsProcessing.TypeVectorLine]
+                "INPUT", tr("Street centre lines"), [QgsProcessing.SourceType.TypeVectorLine]
             )
         )
         self.add_enum("MODE", "Travel mode (OpenStreetMap files)", MODES, default="walk")
@@ -63,7 +63,7 @@ class NetworkAlgorithm(StadsrumAlgorithm):
             QgsProcessingParameterFeatureSource(
                 "CLIP",
                 tr("Clip: only lines meeting this area (polygons)"),
-                [QgsProcessing.TypeVectorPolygon],
+                [QgsProcessing.SourceType.TypeVectorPolygon],
                 optional=True,
             ),
             advanced=True,
@@ -72,7 +72,7 @@ class NetworkAlgorithm(StadsrumAlgorithm):
             QgsProcessingParameterFeatureSource(
                 "UNLINKS",
                 tr("Unlinks: crossings that do not join (points)"),
-                [QgsProcessing.TypeVectorPoint],
+                [QgsProcessing.SourceType.TypeVectorPoint],
                 optional=True,
             )
         )
@@ -80,7 +80,7 @@ class NetworkAlgorithm(StadsrumAlgorithm):
             QgsProcessingParameterNumber(
                 "SNAP_TOLERANCE",
                 tr("Snap tolerance (metres)"),
-                QgsProcessingParameterNumber.Double,
+                QgsProcessingParameterNumber.Type.Double,
                 defaultValue=0.5,
                 minValue=0.0,
             ),
@@ -89,12 +89,12 @@ class NetworkAlgorithm(StadsrumAlgorithm):
         self.add_enum("COMPONENTS", "Connected parts to keep", COMPONENTS, default="auto")
         self.add(
             QgsProcessingParameterFeatureSink(
-                "OUTPUT", tr("Prepared network"), QgsProcessing.TypeVectorLine
+                "OUTPUT", tr("Prepared network"), QgsProcessing.SourceType.TypeVectorLine
             )
         )
         self.add(
             QgsProcessingParameterFeatureSink(
-                "DIAGNOSTICS", tr("Diagnostics"), QgsProcessing.TypeVectorPoint
+                "DIAGNOSTICS", tr("Diagnostics"), QgsProcessing.SourceType.TypeVectorPoint
             )
         )
 

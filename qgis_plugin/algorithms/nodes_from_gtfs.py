@@ -13,6 +13,7 @@ from qgis.core import (
 
 from ..i18n import tr
 from .base import StadsrumAlgorithm
+from .segments import checkboxes
 
 TRANSIT_MODES = {
     "train": "train",
@@ -37,7 +38,7 @@ class NodesFromGtfsAlgorithm(StadsrumAlgorithm):
             QgsProcessingParameterFile(
                 "INPUT",
                 tr("GTFS feed (.zip)"),
-                behavior=QgsProcessingParameterFile.File,
+                behavior=QgsProcessingParameterFile.Behavior.File,
                 fileFilter="GTFS (*.zip *.ZIP)",
             )
         )
@@ -53,12 +54,15 @@ class NodesFromGtfsAlgorithm(StadsrumAlgorithm):
                 "WINDOW", tr("Time window for departures per hour (HH:MM-HH:MM)"), "07:00-09:00"
             )
         )
-        self.add_enum(
-            "MODES", "Modes (none chosen: all)", TRANSIT_MODES, multiple=True, optional=True
+        checkboxes(
+            self.add_enum(
+                "MODES", "Modes (none chosen: all)", TRANSIT_MODES, multiple=True, optional=True
+            ),
+            columns=2,
         )
         self.add(
             QgsProcessingParameterFeatureSink(
-                "OUTPUT", tr("Key nodes"), QgsProcessing.TypeVectorPoint
+                "OUTPUT", tr("Key nodes"), QgsProcessing.SourceType.TypeVectorPoint
             )
         )
 
