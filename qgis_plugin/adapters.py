@@ -76,7 +76,7 @@ def crs_to_pyproj(crs: QgsCoordinateReferenceSystem) -> Any:
     authid = crs.authid()
     if authid.upper().startswith("EPSG:"):
         return pyproj.CRS.from_user_input(authid)
-    return pyproj.CRS.from_wkt(crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED))
+    return pyproj.CRS.from_wkt(crs.toWkt(QgsCoordinateReferenceSystem.WktVariant.WKT_PREFERRED))
 
 
 def crs_from_pyproj(crs: Any) -> QgsCoordinateReferenceSystem:
@@ -215,16 +215,16 @@ def wkb_type(frame: Any) -> int:
     import shapely
 
     if geometry_column(frame) is None:
-        return QgsWkbTypes.NoGeometry
+        return QgsWkbTypes.Type.NoGeometry
     geoms = frame.geometry.array
     types = set(frame.geom_type.dropna())
     multi = any(t.startswith("Multi") for t in types)
     base = next(iter(types), "LineString").replace("Multi", "")
     kind = {
-        "Point": QgsWkbTypes.Point,
-        "LineString": QgsWkbTypes.LineString,
-        "Polygon": QgsWkbTypes.Polygon,
-    }.get(base, QgsWkbTypes.Unknown)
+        "Point": QgsWkbTypes.Type.Point,
+        "LineString": QgsWkbTypes.Type.LineString,
+        "Polygon": QgsWkbTypes.Type.Polygon,
+    }.get(base, QgsWkbTypes.Type.Unknown)
     if multi:
         kind = QgsWkbTypes.multiType(kind)
     if len(geoms) and bool(shapely.has_z(geoms).any()):
@@ -265,7 +265,7 @@ def write_frame(
             feature.setGeometry(geom)
         feature.setAttributes([column[row] for column in columns])
         features.append(feature)
-    if not sink.addFeatures(features, QgsFeatureSink.FastInsert):
+    if not sink.addFeatures(features, QgsFeatureSink.Flag.FastInsert):
         from qgis.core import QgsProcessingException
 
         raise QgsProcessingException(sink.lastError() or "could not write the output features")
@@ -333,20 +333,73 @@ def apply_qml(layer: Any, qml: str) -> bool:
     return bool(ok)
 
 
-class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
-    """Applies a default style to an output layer when QGIS loads it."""
+class LayerGroup:
+    """One layer-tree group that the layers of one run are loaded into.
 
-    def __init__(self, qml: str) -> None:
+    Made on the first layer that arrives (QGIS loads the results after the
+    run), at the top of the layer tree, so a run's layers sit together under
+    one name instead of on top of each other in the panel; each layer keeps
+    its place in ``order`` (first on top) and is switched on only if listed
+    in ``visible``.
+    """
+
+    def __init__(self, name: str, order: list[str], visible: set[str]) -> None:
+        self.name = name
+        self.order = order
+        self.visible = visible
+        self.group: Any = None
+        self.placed: dict[str, str] = {}  # sink → layer id
+
+    def place(self, layer: Any, sink: str, project: Any) -> None:
+        from qgis.core import QgsLayerTreeLayer
+
+        root = project.layerTreeRoot()
+        if self.group is None or root.findGroup(self.name) is not self.group:
+            self.group = root.insertGroup(0, self.name)
+        node = root.findLayer(layer.id())
+        if node is None:
+            return
+        # below the layers of the run placed already that come before it in ``order``
+        index = sum(self._rank(s) <= self._rank(sink) for s in self.placed)
+        clone = QgsLayerTreeLayer(layer)
+        # the copy first: a layer that leaves the tree altogether leaves the project
+        self.group.insertChildNode(index, clone)
+        node.parent().removeChildNode(node)
+        clone.setItemVisibilityChecked(sink in self.visible)
+        self.placed[sink] = layer.id()
+
+    def _rank(self, sink: str) -> int:
+        return self.order.index(sink) if sink in self.order else len(self.order)
+
+
+class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
+    """Applies a default style to an output layer when QGIS loads it, and puts it
+    into its run's layer group when there is one."""
+
+    def __init__(self, qml: str | None, group: LayerGroup | None = None, sink: str = "") -> None:
         super().__init__()
         self.qml = qml
+        self.group = group
+        self.sink = sink
 
     def postProcessLayer(self, layer: Any, context: Any, feedback: Any) -> None:
-        if layer is not None and layer.isValid():
+        if layer is None or not layer.isValid():
+            return
+        if self.qml:
             apply_qml(layer, self.qml)
+        if self.group is not None:
+            project = context.project()
+            if project is not None:
+                self.group.place(layer, self.sink, project)
 
 
 def default_style(layer_name: str, frame: gpd.GeoDataFrame) -> str | None:
-    """QML of the default style for a result layer (see :mod:`stadsrum.io.styles`)."""
+    """QML of the default style for a result layer (see :mod:`stadsrum.io.styles`),
+    with its legend in QGIS's language (Swedish category and class labels in a
+    Swedish QGIS)."""
     from stadsrum.io.styles import layer_qml
 
-    return layer_qml(layer_name, frame)
+    from .i18n import language
+
+    lang = language()
+    return layer_qml(layer_name, frame, lang if lang in ("sv", "en") else "en")

@@ -37,6 +37,26 @@ OUTPUTS: dict[str, tuple[str, int, bool]] = {
 }
 
 
+#: Candidate crossings kept by default: a city has tens of thousands, which cover
+#: the map; the best fifty are the ones a planner reads (0 keeps all).
+CANDIDATES_KEEP = 50
+#: Layers of a run in the layer panel, top first, and the ones switched on: the
+#: crossings, the stretches between them, the best new crossings and the
+#: proposal's routes; the per-place tables and the detours stay a click away.
+LAYER_ORDER = [
+    "WARNINGS",
+    "CROSSINGS",
+    "CANDIDATE_LINKS",
+    "SCENARIO",
+    "BARRIER_STRETCHES",
+    "DETOUR",
+    "SCENARIO_PLACES",
+    "DETOUR_PLACES",
+    "BARRIER_EFFECT",
+]
+VISIBLE = {"CROSSINGS", "BARRIER_STRETCHES", "CANDIDATE_LINKS", "SCENARIO"}
+
+
 class BarriersAlgorithm(StadsrumAlgorithm):
     NAME = "barriers"
     LABEL = "Barrier analysis"
@@ -44,6 +64,10 @@ class BarriersAlgorithm(StadsrumAlgorithm):
     GROUP_ID = "barriers"
     STYLES: ClassVar[dict[str, str]] = {sink: spec[0] for sink, spec in OUTPUTS.items()}
     PER_PLACE = ("DETOUR_PLACES", "BARRIER_EFFECT", "SCENARIO_PLACES")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._group: Any = None
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         add_network_input(self)
@@ -154,6 +178,15 @@ class BarriersAlgorithm(StadsrumAlgorithm):
             advanced=True,
         )
         self.add(
+            QgsProcessingParameterNumber(
+                "CANDIDATES_KEEP",
+                tr("Keep the best this many candidate new crossings (0: all)"),
+                QgsProcessingParameterNumber.Integer,
+                defaultValue=CANDIDATES_KEEP,
+                minValue=0,
+            )
+        )
+        self.add(
             QgsProcessingParameterString(
                 "THRESHOLDS", tr("Reach limits, minutes of walking (e.g. 10,15)"), "10,15"
             )
@@ -236,6 +269,25 @@ class BarriersAlgorithm(StadsrumAlgorithm):
     def template_input(self, output: str) -> str:
         return "PLACES" if output in self.PER_PLACE else ""
 
+    def write_output(
+        self, parameters: dict[str, Any], name: str, context: Any, frame: Any, feedback: Any
+    ) -> str:
+        """Write as every algorithm does, then have QGIS load the layer into the run's group."""
+        from ..adapters import LayerGroup, StylePostProcessor
+        from .base import _STYLE_KEEPALIVE
+
+        dest_id = super().write_output(parameters, name, context, frame, feedback)
+        if context.willLoadLayerOnCompletion(dest_id):
+            if self._group is None:
+                self._group = LayerGroup(self.displayName(), LAYER_ORDER, VISIBLE)
+            details = context.layerToLoadOnCompletionDetails(dest_id)
+            styled = details.postProcessor()
+            qml = getattr(styled, "qml", None)
+            processor = StylePostProcessor(qml, self._group, name)
+            _STYLE_KEEPALIVE.append(processor)
+            details.setPostProcessor(processor)
+        return dest_id
+
     def analyse(
         self, parameters: dict[str, Any], context: Any, feedback: Any, progress: Any
     ) -> dict[str, Any]:
@@ -278,5 +330,27 @@ class BarriersAlgorithm(StadsrumAlgorithm):
             effect_segments=False,  # not an output here
             progress=progress,
         )
-        layers = result.layers
+        layers = dict(result.layers)
+        keep = self.parameterAsInt(parameters, "CANDIDATES_KEEP", context)
+        ranked = layers.get("candidate_links")
+        if keep > 0 and ranked is not None and len(ranked) > keep:
+            layers["candidate_links"] = best_candidates(ranked, keep)
+            feedback.pushInfo(
+                tr("Kept the best {kept} of {total} candidate new crossings").format(
+                    kept=len(layers["candidate_links"]), total=len(ranked)
+                )
+            )
+        self._group = None  # a new group for this run's layers
         return {sink: layers.get(spec[0]) for sink, spec in OUTPUTS.items()}
+
+
+def best_candidates(ranked: Any, keep: int) -> Any:
+    """The ``keep`` best-ranked candidate links, and every one the greedy choice took.
+
+    The greedy choice of several links together may take a link ranked lower
+    on its own (it gains most given the others), so it is kept too.
+    """
+    chosen = ranked["rank"] <= keep
+    if "greedy_step" in ranked.columns:
+        chosen |= ranked["greedy_step"] > 0
+    return ranked[chosen]
