@@ -16,6 +16,7 @@ from qgis.core import (
 from ..i18n import tr
 from .base import StadsrumAlgorithm
 from .common import POINTS_OR_POLYGONS, add_metres, add_network_input, add_speed
+from .segments import checkboxes
 
 ACCESS_COSTS = {
     "metric": "metric (metres)",
@@ -31,6 +32,13 @@ DECAYS = {
     "pow": "pow: 1 - (distance/radius)^c (PST)",
     "curve": "curve: S-shaped, half at half the radius (PST)",
     "divide": "divide: (distance + 1)^-c (PST)",
+}
+
+
+ACCESS_POLYGONS = {
+    "centroid": "at their centroid",
+    "entrances": "at their entrances (where the outline meets the streets)",
+    "boundary:20": "through points every 20 m round the outline",
 }
 
 
@@ -59,7 +67,12 @@ class AccessibilityAlgorithm(StadsrumAlgorithm):
                 optional=True,
             )
         )
-        self.add_enum("COST", "Distance types", ACCESS_COSTS, default=["metric"], multiple=True)
+        checkboxes(
+            self.add_enum(
+                "COST", "Distance types", ACCESS_COSTS, default=["metric"], multiple=True
+            ),
+            columns=2,
+        )
         self.add(
             QgsProcessingParameterString(
                 "RADII", tr("Walking radii in metres, n = no limit (e.g. 300,600,n)"), "300,600,n"
@@ -70,7 +83,7 @@ class AccessibilityAlgorithm(StadsrumAlgorithm):
             QgsProcessingParameterNumber(
                 "DECAY_CONSTANT",
                 tr("Decay exponent c (pow, curve, divide)"),
-                QgsProcessingParameterNumber.Double,
+                QgsProcessingParameterNumber.Type.Double,
                 defaultValue=1.0,
                 minValue=0.0,
             ),
@@ -81,7 +94,7 @@ class AccessibilityAlgorithm(StadsrumAlgorithm):
                 "VALUE",
                 tr("Value of each attraction (numeric field, e.g. floor area)"),
                 parentLayerParameterName="ATTRACTIONS",
-                type=QgsProcessingParameterField.Numeric,
+                type=QgsProcessingParameterField.DataType.Numeric,
                 optional=True,
             )
         )
@@ -100,16 +113,28 @@ class AccessibilityAlgorithm(StadsrumAlgorithm):
             200.0,
         )
         add_speed(self)
+        self.add_enum("POLYGONS", "Polygons join the streets", ACCESS_POLYGONS, default="centroid")
+        entrances = (
+            ("ATTRACTION_ENTRANCES", tr("Entrance points of the attractions (field building_id)")),
+            ("ORIGIN_ENTRANCES", tr("Entrance points of the origins (field building_id)")),
+        )
+        for name, label in entrances:
+            self.add(
+                QgsProcessingParameterFeatureSource(
+                    name, label, [QgsProcessing.SourceType.TypeVectorPoint], optional=True
+                ),
+                advanced=True,
+            )
         self.add(
             QgsProcessingParameterFeatureSink(
-                "OUTPUT", tr("Accessibility"), QgsProcessing.TypeVectorAnyGeometry
+                "OUTPUT", tr("Accessibility"), QgsProcessing.SourceType.TypeVectorAnyGeometry
             )
         )
         self.add(
             QgsProcessingParameterFeatureSink(
                 "WARNINGS",
                 tr("Plausibility warnings: doubtful distances and links"),
-                QgsProcessing.TypeVectorLine,
+                QgsProcessing.SourceType.TypeVectorLine,
                 optional=True,
             )
         )
@@ -138,6 +163,11 @@ class AccessibilityAlgorithm(StadsrumAlgorithm):
             category=self.field_value(parameters, "CATEGORY", context),
             max_link=self.parameterAsDouble(parameters, "MAX_LINK", context),
             speed=self.parameterAsDouble(parameters, "SPEED", context),
+            polygons=self.enum_value(parameters, "POLYGONS", context),
+            attraction_entrances=self.optional_frame(
+                parameters, "ATTRACTION_ENTRANCES", context, feedback
+            ),
+            origin_entrances=self.optional_frame(parameters, "ORIGIN_ENTRANCES", context, feedback),
             progress=progress,
         )
         return {"OUTPUT": result.accessibility, "WARNINGS": result.warnings}

@@ -21,6 +21,7 @@ from .common import POINTS_OR_POLYGONS, add_metres, add_network_input, add_speed
 POLYGONS = {
     "entrances": "at their entrances (where the outline meets the streets)",
     "centroid": "at their centroid",
+    "boundary:20": "through points every 20 m round the outline",
 }
 
 
@@ -53,6 +54,23 @@ class DistancesAlgorithm(StadsrumAlgorithm):
                 parentLayerParameterName="PLACES",
                 optional=True,
             )
+        )
+        self.add(
+            QgsProcessingParameterFeatureSource(
+                "PLACE_ENTRANCES",
+                tr("Entrance points of the places (with the place id field)"),
+                [QgsProcessing.TypeVectorPoint],
+                optional=True,
+            )
+        )
+        self.add(
+            QgsProcessingParameterField(
+                "PLACE_GROUP",
+                tr("Group field: points sharing a value are one place"),
+                parentLayerParameterName="PLACES",
+                optional=True,
+            ),
+            advanced=True,
         )
         self.add(
             QgsProcessingParameterFeatureSource(
@@ -163,6 +181,8 @@ class DistancesAlgorithm(StadsrumAlgorithm):
             node_category=self.field_value(parameters, "NODE_CATEGORY", context),
             max_link=self.parameterAsDouble(parameters, "MAX_LINK", context),
             polygons=self.enum_value(parameters, "POLYGONS", context),
+            place_group=self.field_value(parameters, "PLACE_GROUP", context),
+            place_entrances=self.optional_frame(parameters, "PLACE_ENTRANCES", context, feedback),
             speed=self.parameterAsDouble(parameters, "SPEED", context),
             thresholds=self.parameterAsString(parameters, "THRESHOLDS", context),
             nearest=nearest if nearest > 0 else None,

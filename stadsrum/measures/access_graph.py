@@ -7,7 +7,9 @@ the same two things, and this module is where they live:
    points) is one **side** of an analysis: each feature joins the street
    network at one or more **access points** (a point at the foot of the
    perpendicular on its nearest street of its own level; a polygon at its
-   entrances), see :func:`~stadsrum.network.links.link_features`. The
+   entrances; a point group, such as a building's entrances or the points of
+   a layer that share a group id, at each of its members), see
+   :func:`~stadsrum.network.links.link_features` and :func:`link_side`. The
    straight distance from the feature to its access point is its **link
    distance** (``link_m``, metres); it is walked at both ends of every route
    and added to the distance along the streets. Entrances of a polygon that
@@ -50,6 +52,7 @@ __all__ = [
     "LinkedSide",
     "ODMatrix",
     "Starts",
+    "group_points",
     "link_places_and_nodes",
     "link_side",
     "linked_od_matrix",
@@ -195,6 +198,92 @@ class LinkedSide:
         return sl.stop - sl.start > 1 and bool(self.links.link_m[sl].max() > 0)
 
 
+def group_points(
+    gdf: gpd.GeoDataFrame, column: str, *, what: str, option: str = ""
+) -> gpd.GeoDataFrame:
+    """The points of ``gdf`` that share a value of ``column``, each group one feature.
+
+    A group becomes one row: a MultiPoint of its members (a point group, see
+    :func:`~stadsrum.network.links.link_features`), the other columns of its
+    first member, and ``members`` (how many points it has). Groups keep the
+    order of their first member; the index is reset.
+
+    Raises
+    ------
+    InputError
+        The column is missing or has empty values, or the layer holds other
+        geometries than points.
+    """
+    if len(gdf) == 0:
+        raise InputError(f"{what}: the layer is empty (no features)")
+    if column not in gdf.columns:
+        cols = ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
+        raise InputError(
+            f"{what}: no column '{column}' for the group id{f' ({option})' if option else ''} "
+            f"(columns: {cols or 'none'})"
+        )
+    key = gdf[column]
+    if key.isna().any():
+        raise InputError(
+            f"{what}: column '{column}' (group id) is empty in rows {_rows(key.isna())}; "
+            "give every point its group"
+        )
+    kinds = shapely.get_type_id(np.asarray(gdf.geometry.array, dtype=object))
+    if not np.isin(kinds, [0, 4]).all():
+        raise InputError(
+            f"{what}: a group id ({column}) groups points, but the layer holds other "
+            f"geometries (rows {_rows(pd.Series(~np.isin(kinds, [0, 4])))})"
+        )
+    codes, uniques = pd.factorize(key, sort=False)
+    first = np.unique(codes, return_index=True)[1]
+    parts, owner = shapely.get_parts(
+        np.asarray(gdf.geometry.array, dtype=object), return_index=True
+    )
+    group_of = codes[owner]
+    order = np.argsort(group_of, kind="stable")
+    sizes = np.bincount(group_of, minlength=len(uniques))
+    multi = shapely.multipoints(parts[order], indices=group_of[order])
+    out = gdf.iloc[first].drop(columns=gdf.geometry.name).reset_index(drop=True)
+    out["members"] = sizes
+    return gpd.GeoDataFrame(out, geometry=np.asarray(multi), crs=gdf.crs)
+
+
+def _entrance_members(
+    gdf: gpd.GeoDataFrame,
+    ids: np.ndarray,
+    entrances: gpd.GeoDataFrame,
+    key: str,
+    *,
+    what: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(owner, points)`` of the entrances of ``gdf``'s features (matched on ``key``)."""
+    if key not in entrances.columns:
+        cols = ", ".join(str(c) for c in entrances.columns if c != entrances.geometry.name)
+        raise InputError(
+            f"{what} entrances: no column '{key}' naming the feature each entrance belongs "
+            f"to (columns: {cols or 'none'}); name it with --building-id"
+        )
+    ent, _ = align_crs(entrances, gdf.crs, what=f"{what} entrances")
+    geoms = np.asarray(ent.geometry.array, dtype=object)
+    kinds = shapely.get_type_id(geoms)
+    if not np.isin(kinds, [0, 4]).all():
+        raise InputError(f"{what} entrances: expected points, found other geometries")
+    position = pd.Series(np.arange(len(ids)), index=pd.Index(ids).astype("string"))
+    owner = ent[key].astype("string").map(position)
+    unknown = owner.isna().to_numpy()
+    if unknown.any():
+        # entrances of buildings outside the layer (clipped, filtered): not an error
+        log.info(
+            "%s entrances: %d of %d name no feature of the layer and are left out",
+            what,
+            int(unknown.sum()),
+            len(ent),
+        )
+    keep = ~unknown & ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    parts, idx = shapely.get_parts(geoms[keep], return_index=True)
+    return owner.to_numpy()[keep].astype(np.int64)[idx], np.asarray(parts, dtype=object)
+
+
 def link_side(
     net: StreetNetwork,
     gdf: gpd.GeoDataFrame,
@@ -205,6 +294,9 @@ def link_side(
     max_link: float,
     polygons: PolygonMode,
     category: str | None = None,
+    group: str | None = None,
+    entrances: gpd.GeoDataFrame | None = None,
+    building_id: str | None = None,
 ) -> LinkedSide:
     """Join one layer to the streets of ``net``.
 
@@ -214,7 +306,8 @@ def link_side(
         The street network (for a network with added links, join to
         :func:`street_view` so that no feature joins a new footbridge).
     gdf
-        Points or polygons, in any coordinate system (reprojected, and said so).
+        Points, point groups (MultiPoints) or polygons, in any coordinate
+        system (reprojected, and said so).
     id_column
         Column of unique ids (checked, see :func:`validate_ids`); ``None``: the
         features are numbered by row.
@@ -224,10 +317,27 @@ def link_side(
         Largest link distance in metres; farther features stay unlinked.
     polygons
         ``"entrances"``: polygons join where streets meet them; ``"centroid"``:
-        at their centroid, like a point.
+        at their centroid, like a point; ``"boundary:N"``: through points
+        every N metres round their outline (a point group).
     category
         Column of categories (read as text), or ``None``.
+    group
+        Column of group ids of a point layer: the points that share one form
+        one feature (:func:`group_points`), whose id is the group id
+        (``id_column`` is then not used) and whose distance to anything is
+        the least over its points.
+    entrances
+        Entrance points of the features (a building's doors), each naming
+        its feature in the column ``building_id``: a feature with entrances
+        joins the streets through them alone (a point group); one without,
+        by ``polygons``.
+    building_id
+        The column naming the feature in both ``gdf`` and ``entrances``;
+        by default ``id_column``, else ``building_id``.
     """
+    if group is not None:
+        gdf = group_points(gdf, group, what=what, option=option.replace("-id", "-group"))
+        id_column = group
     if id_column is None:
         if len(gdf) == 0:
             raise InputError(f"{what}: the layer is empty (no features)")
@@ -242,7 +352,25 @@ def link_side(
         if category not in gdf.columns:
             raise InputError(f"{what}: no column '{category}' for the node category")
         cats = gdf[category].astype("string").fillna("").to_numpy(dtype=object)
-    links = link_features(net, gdf, max_link=max_link, polygons=polygons, what=what)
+    members = None
+    if entrances is not None:
+        key = building_id or id_column or "building_id"
+        key_ids = (
+            ids
+            if key == id_column
+            else validate_ids(gdf, key, what=what, option="--building-id").to_numpy()
+        )
+        members = _entrance_members(gdf, key_ids, entrances, key, what=what)
+        log.info(
+            "%s: %d of %d features join through their %d entrances",
+            what,
+            len(np.unique(members[0])),
+            len(gdf),
+            len(members[0]),
+        )
+    links = link_features(
+        net, gdf, max_link=max_link, polygons=polygons, what=what, members=members
+    )
     start_of = np.zeros(len(gdf) + 1, dtype=np.int64)
     np.cumsum(np.bincount(links.owner, minlength=len(gdf)), out=start_of[1:])
     streets = np.asarray(net.edges.geometry.array, dtype=object)
@@ -259,11 +387,17 @@ def link_places_and_nodes(
     node_category: str | None = None,
     max_link: float = 200.0,
     polygons: PolygonMode = "entrances",
+    place_group: str | None = None,
+    place_entrances: gpd.GeoDataFrame | None = None,
+    node_entrances: gpd.GeoDataFrame | None = None,
+    building_id: str | None = None,
 ) -> tuple[LinkedSide, LinkedSide]:
     """The two sides of a place→node analysis, joined to the streets of ``net``.
 
     Each as :func:`link_side` (ids from ``--place-id`` and ``--node-id``, the
-    nodes' category from ``node_category``).
+    nodes' category from ``node_category``; places grouped by
+    ``place_group``, places and nodes joined through their entrances where
+    ``place_entrances``/``node_entrances`` are given, matched on ``building_id``).
 
     Raises
     ------
@@ -279,6 +413,9 @@ def link_places_and_nodes(
         option="--place-id",
         max_link=max_link,
         polygons=polygons,
+        group=place_group,
+        entrances=place_entrances,
+        building_id=building_id,
     )
     node = link_side(
         net,
@@ -289,6 +426,8 @@ def link_places_and_nodes(
         max_link=max_link,
         polygons=polygons,
         category=node_category,
+        entrances=node_entrances,
+        building_id=building_id,
     )
     if not place.links.linked.any():
         raise NetworkError(

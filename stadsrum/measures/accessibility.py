@@ -20,7 +20,7 @@ import pandas as pd
 
 from stadsrum.errors import InputError
 from stadsrum.measures._parallel import Scratch, run_groups, thread_count
-from stadsrum.measures.access_graph import AccessGraph, link_side
+from stadsrum.measures.access_graph import AccessGraph, LinkedSide, link_side
 from stadsrum.measures.naming import (
     input_renames,
     nearest_column,
@@ -30,7 +30,7 @@ from stadsrum.measures.naming import (
 )
 from stadsrum.measures.segment import transition_lengths
 from stadsrum.network.inputs import check_layer, check_network
-from stadsrum.network.links import Links
+from stadsrum.network.links import PolygonMode
 from stadsrum.network.model import StreetNetwork
 from stadsrum.options import checked_options
 from stadsrum.progress import ProgressLike, as_progress
@@ -85,6 +85,12 @@ def attraction_accessibility(
     max_link: float = 200.0,
     speed: float = 1.3,
     step_threshold: float = 0.0,
+    polygons: PolygonMode = "centroid",
+    attraction_group: str | None = None,
+    origin_group: str | None = None,
+    attraction_entrances: gpd.GeoDataFrame | None = None,
+    origin_entrances: gpd.GeoDataFrame | None = None,
+    building_id: str | None = None,
     threads: int | None = None,
     progress: ProgressLike | None = None,
 ) -> gpd.GeoDataFrame:
@@ -96,8 +102,10 @@ def attraction_accessibility(
         The prepared street network. By default every segment is an origin,
         measured from its midpoint.
     attractions
-        Points (polygons join at their centroid) with optional ``value`` and
-        ``category`` columns.
+        Points, point groups or polygons (joined as ``polygons`` says) with
+        optional ``value`` and ``category`` columns. An attraction that joins
+        at several points (a building's entrances, a point group) is as far
+        from an origin as its nearest point, and its value counts once.
     radii
         Walking radii in metres and/or ``n``, e.g. ``"300,600,n"``.
     cost
@@ -124,6 +132,19 @@ def attraction_accessibility(
     speed, step_threshold
         Walking speed (m/s) for ``time``; degrees a move must turn to count as
         a step.
+    polygons
+        How polygon attractions and origins without entrances join the
+        streets: ``"centroid"`` (default), ``"entrances"`` (where streets
+        meet them) or ``"boundary:N"`` (points every N metres round the
+        outline, a point group).
+    attraction_group, origin_group
+        Column of a point layer whose points sharing a value form one
+        attraction (origin): a point group, its value taken once (the points
+        of a group must agree on it).
+    attraction_entrances, origin_entrances
+        Entrance points of polygon attractions (origins), naming their
+        feature in the column ``building_id`` (default ``building_id``): a
+        feature with entrances joins through them alone.
     threads, progress
         Worker threads (default all cores); optional progress reporter.
 
@@ -161,31 +182,55 @@ def attraction_accessibility(
         if col.isna().any():
             raise InputError(f"attractions: column '{value}' has missing or non-numeric values")
         values = col.to_numpy(float)
+        if attraction_group is not None:
+            _check_group_values(attractions, attraction_group, value, values)
+    if category is not None and category not in attractions.columns:
+        raise InputError(f"attractions: no column '{category}' for the category")
+
+    side = link_side(
+        network,
+        attractions,
+        None,
+        what="attractions",
+        max_link=max_link,
+        polygons=polygons,
+        group=attraction_group,
+        entrances=attraction_entrances,
+        building_id=building_id or "building_id",
+    )
+    if attraction_group is not None:
+        # one value per group: its first point's, which every point of it shares
+        values = values[_first_rows(attractions, attraction_group)]
     cats = None
     if category is not None:
-        if category not in attractions.columns:
-            raise InputError(f"attractions: no column '{category}' for the category")
-        cats = attractions[category].astype("string").fillna("").to_numpy(dtype=object)
-
-    links = link_side(
-        network, attractions, None, what="attractions", max_link=max_link, polygons="centroid"
-    ).links
+        cats = side.gdf[category].astype("string").fillna("").to_numpy(dtype=object)
     if origins is not None:
-        return _point_origins(
+        origin_side = link_side(
             network,
             origins,
-            links,
+            None,
+            what="origins",
+            max_link=max_link,
+            polygons=polygons,
+            group=origin_group,
+            entrances=origin_entrances,
+            building_id=building_id or "building_id",
+        )
+        return _point_origins(
+            network,
+            origin_side,
+            side,
             values,
             cats,
             radii_list,
             costs,
             decay,
             decay_constant,
-            max_link,
             speed,
             threads,
             progress,
         )
+    links = side.links
     if not links.linked.all():
         log.info("attractions: %d not linked to the network", int((~links.linked).sum()))
     graph = network.segment_graph(split="edge")
@@ -243,9 +288,26 @@ def attraction_accessibility(
             s.src_cost,
         )
 
-    def consume_metric(i: int, res) -> None:
+    def group_search(a: int, s: Scratch, tcost: np.ndarray, use_cost: bool):
+        # a feature with several access points (entrances, a point group) is
+        # as far from a segment as its nearest point: the least over them
+        sl = side.access(a)
+        runs = [search(k, s, tcost, use_cost) for k in range(sl.start, sl.stop)]
+        if len(runs) == 1:
+            return runs[0]
+        if not runs:
+            return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
+        segs = np.concatenate([r[0] for r in runs])
+        order = np.argsort(segs, kind="stable")
+        segs = segs[order]
+        first = np.r_[True, segs[1:] != segs[:-1]]
+        starts = np.where(first)[0]
+        metric = np.minimum.reduceat(np.concatenate([r[1] for r in runs])[order], starts)
+        cost = np.fmin.reduceat(np.concatenate([r[2] for r in runs])[order], starts)
+        return segs[first], metric, cost
+
+    def consume_metric(a: int, res) -> None:
         segs, metric, _ = res
-        a = links.owner[i]
         np.minimum.at(nearest, segs, metric)
         if cats is not None:
             np.minimum.at(near_cat[cats[a]], segs, metric)
@@ -255,13 +317,13 @@ def attraction_accessibility(
             np.add.at(reach[:, r_i], segs[inside], w)
 
     run_groups(
-        range(len(links.owner)),
-        lambda i, s: search(i, s, tmid, False),
+        range(len(side)),
+        lambda a, s: group_search(a, s, tmid, False),
         make_scratch,
         threads=thread_count(threads),
         progress=progress,
         label="accessibility",
-        total=len(links.owner),
+        total=len(side),
         consume=consume_metric,
     )
     for c in extra:
@@ -272,17 +334,17 @@ def attraction_accessibility(
             segs, _, cost_d = res
             np.minimum.at(target, segs, cost_d)
 
-        def cost_search(i: int, s: Scratch, tc: np.ndarray = tc):
-            return search(i, s, tc, True)
+        def cost_search(a: int, s: Scratch, tc: np.ndarray = tc):
+            return group_search(a, s, tc, True)
 
         run_groups(
-            range(len(links.owner)),
+            range(len(side)),
             cost_search,
             make_scratch,
             threads=thread_count(threads),
             progress=progress,
             label=f"accessibility ({c})",
-            total=len(links.owner),
+            total=len(side),
             consume=consume_cost,
         )
 
@@ -321,27 +383,52 @@ def _missing(a: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(a), a, np.nan)
 
 
+def _check_group_values(
+    attractions: gpd.GeoDataFrame, group: str, value: str, values: np.ndarray
+) -> None:
+    """Refuse a group whose points disagree on the value (it counts once)."""
+    if group not in attractions.columns:
+        return  # link_side names the missing column
+    spread = pd.Series(values).groupby(attractions[group].to_numpy()).agg(["min", "max"])
+    differ = spread.index[(spread["max"] - spread["min"]).abs() > 1e-9].tolist()
+    if differ:
+        raise InputError(
+            f"attractions: the points of group {', '.join(map(str, differ[:5]))} "
+            f"('{group}') have different values in '{value}'; a group is one attraction and "
+            "its value counts once: give every point of a group the group's value"
+        )
+
+
+def _first_rows(gdf: gpd.GeoDataFrame, group: str) -> np.ndarray:
+    """Row position of each group's first point, in the order of :func:`group_points`."""
+    codes, _ = pd.factorize(gdf[group], sort=False)
+    first: np.ndarray = np.unique(codes, return_index=True)[1]
+    return first
+
+
 def _point_origins(
     network: StreetNetwork,
-    origins: gpd.GeoDataFrame,
-    links: Links,
+    origin_side: LinkedSide,
+    side: LinkedSide,
     values: np.ndarray,
     cats: np.ndarray | None,
     radii_list: list[float],
     costs: list[str],
     decay: str,
     decay_constant: float,
-    max_link: float,
     speed: float,
     threads: int | None,
     progress: ProgressLike,
 ) -> gpd.GeoDataFrame:
-    """Accessibility from points: one search per attraction to every origin point."""
+    """Accessibility from points: one search per attraction to every origin's access points.
+
+    An attraction with several access points is searched from all of them at
+    once (each starting at its link distance), so it counts once, at its
+    nearest point; an origin takes its best access point.
+    """
     if set(costs) - {"metric", "time"}:
         raise InputError("point origins take the metric and time costs only")
-    olinks = link_side(
-        network, origins, None, what="origins", max_link=max_link, polygons="centroid"
-    ).links
+    olinks = origin_side.links
     graph = AccessGraph(network)
     n_o = olinks.n_features
     nearest = np.full(n_o, np.inf)
@@ -350,18 +437,21 @@ def _point_origins(
     near_cat = {k: np.full(n_o, np.inf) for k in cat_names}
     r_max = radii_list[-1]
 
-    def work(i: int, s: Scratch):
-        start = (links.edge[i : i + 1], links.pos[i : i + 1], links.link_m[i : i + 1])
+    def work(a: int, s: Scratch) -> np.ndarray | None:
+        start = side.starts(a)
+        if start is None:
+            return None
         net, *_ = graph.od_search(start, olinks.edge, olinks.pos, s, limit=r_max)
-        return net + olinks.link_m
-
-    def consume(i: int, total: np.ndarray) -> None:
-        a = links.owner[i]
-        np.minimum.at(nearest, olinks.owner, total)
-        if cats is not None:
-            np.minimum.at(near_cat[cats[a]], olinks.owner, total)
         best = np.full(n_o, np.inf)
-        np.minimum.at(best, olinks.owner, total)
+        np.minimum.at(best, olinks.owner, net + olinks.link_m)
+        return best
+
+    def consume(a: int, best: np.ndarray | None) -> None:
+        if best is None:
+            return
+        np.minimum(nearest, best, out=nearest)
+        if cats is not None:
+            np.minimum(near_cat[cats[a]], best, out=near_cat[cats[a]])
         for r_i, radius in enumerate(radii_list):
             inside = best <= radius + 1e-9 * (1 + radius)
             reach[inside, r_i] += values[a] * decay_weight(
@@ -369,13 +459,13 @@ def _point_origins(
             )
 
     run_groups(
-        range(len(links.owner)),
+        range(len(side)),
         work,
-        lambda: graph.scratch(1),
+        lambda: graph.scratch(side.max_access),
         threads=thread_count(threads),
         progress=progress,
         label="accessibility",
-        total=len(links.owner),
+        total=len(side),
         consume=consume,
     )
     within = np.where(nearest <= r_max + 1e-9 * (1 + r_max), nearest, np.inf)
@@ -388,8 +478,7 @@ def _point_origins(
         near = np.where(near_cat[k] <= r_max + 1e-9 * (1 + r_max), near_cat[k], np.inf)
         columns[nearest_column(k)] = _missing(near)
     columns["status"] = olinks.status
-    out = origins.reset_index(drop=True)
-    out = out.to_crs(network.crs) if out.crs is not None else out
+    out = origin_side.gdf
     out = _keep_input_columns(out, columns, progress)
     result = pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
     return gpd.GeoDataFrame(result, geometry=out.geometry.name, crs=network.edges.crs)

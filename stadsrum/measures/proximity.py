@@ -90,6 +90,10 @@ def place_distances(
     node_category: str | None = None,
     max_link: float = 200.0,
     polygons: PolygonMode = "entrances",
+    place_group: str | None = None,
+    place_entrances: gpd.GeoDataFrame | None = None,
+    node_entrances: gpd.GeoDataFrame | None = None,
+    building_id: str | None = None,
     speed: float = DEFAULT_SPEED,
     turn_threshold: float = 30.0,
     nearest: int | None = None,
@@ -113,7 +117,21 @@ def place_distances(
         Largest access distance in metres; farther places or nodes are
         reported as unlinked.
     polygons
-        ``"entrances"`` or ``"centroid"`` for polygon places and nodes.
+        ``"entrances"``, ``"centroid"`` or ``"boundary:N"`` (a point every N
+        metres round the outline) for polygon places and nodes without
+        entrance points.
+    place_group
+        Column of a point layer of places: the points sharing a value are one
+        place (a point group, e.g. a building's entrances), ``place_id`` in
+        the table is that value, and its distance to a node is the least over
+        its points.
+    place_entrances, node_entrances
+        Entrance points of polygon places or nodes (see
+        :func:`stadsrum.read_buildings`): a feature with entrances joins the
+        streets through them alone, its distance the least over them.
+    building_id
+        Column naming the feature in both the layer and its entrances
+        (default: ``place_id`` or ``node_id``).
     speed
         Walking speed, metres per second, for ``walk_min``.
     turn_threshold
@@ -155,6 +173,10 @@ def place_distances(
         node_category=node_category,
         max_link=max_link,
         polygons=polygons,
+        place_group=place_group,
+        place_entrances=place_entrances,
+        node_entrances=node_entrances,
+        building_id=building_id,
     )
     graph = AccessGraph(network)
     progress.message(
@@ -418,6 +440,9 @@ def service_areas(
     speed: float = DEFAULT_SPEED,
     max_link: float = 200.0,
     polygons: PolygonMode = "entrances",
+    place_group: str | None = None,
+    place_entrances: gpd.GeoDataFrame | None = None,
+    building_id: str | None = None,
     buffer_m: float = 25.0,
     threads: int | None = None,
     progress: ProgressLike | None = None,
@@ -427,7 +452,10 @@ def service_areas(
     The street network reachable within each threshold (minutes at ``speed``)
     is returned as lines, with partly reached streets cut where the time runs
     out, and as polygons: those lines buffered by ``buffer_m`` metres (not a
-    convex hull). The place's access distance counts against the time.
+    convex hull). The place's access distance counts against the time; a
+    place that joins at several points (entrances, a point group; see
+    :func:`place_distances` for ``polygons``, ``place_group``,
+    ``place_entrances`` and ``building_id``) reaches as far as its best one.
 
     Returns
     -------
@@ -448,6 +476,9 @@ def service_areas(
         option="--place-id",
         max_link=max_link,
         polygons=polygons,
+        group=place_group,
+        entrances=place_entrances,
+        building_id=building_id,
     )
     graph = AccessGraph(network)
     limits = np.asarray(sorted(thresholds), dtype=float) * 60.0 * speed

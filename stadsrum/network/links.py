@@ -2,7 +2,12 @@
 
 A point joins the network at the nearest point of the nearest street (the foot
 of the perpendicular, not the nearest junction); the straight access distance
-is kept and added to every route. A polygon joins at its entrances: every
+is kept and added to every route. A **point group** (PST's term: a MultiPoint,
+the entrances of a building, points every N metres round a polygon's outline)
+joins through every member point, each like a point with its own access
+distance; a route from the group starts at whichever member serves it best, so
+the group's distance to anything is the least over its members. A polygon
+joins at its entrances (``polygons="entrances"``): every
 point where a street crosses or touches its boundary (within
 :data:`TOUCH_TOLERANCE_M`, so a corner shared with a street survives a
 reprojection), and every junction inside it, each at access distance 0. A
@@ -29,7 +34,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -41,18 +45,86 @@ from stadsrum.network.model import StreetNetwork
 from stadsrum.network.projection import align_crs
 
 __all__ = [
+    "DEFAULT_BOUNDARY_INTERVAL_M",
     "ENTRANCE_SLACK_M",
     "LEVEL_ANY",
+    "POLYGON_MODES",
     "TOUCH_TOLERANCE_M",
     "Links",
+    "PolygonMode",
+    "boundary_points",
     "edge_levels",
     "feature_levels",
     "link_features",
+    "parse_polygon_mode",
 ]
 
 log = logging.getLogger(__name__)
 
-PolygonMode = Literal["entrances", "centroid"]
+#: How polygons join the network: ``"entrances"`` (where streets meet them),
+#: ``"centroid"`` or ``"boundary:N"`` (a point group every N metres round the
+#: outline); see :func:`parse_polygon_mode`.
+PolygonMode = str
+
+POLYGON_MODES = ("entrances", "centroid", "boundary:N")
+
+
+def parse_polygon_mode(mode: str) -> tuple[str, float]:
+    """``(kind, interval_m)`` of a polygon mode; ``interval_m`` is 0 but for ``boundary``.
+
+    ``"boundary"`` alone is every 20 m.
+
+    Raises
+    ------
+    InputError
+        For any other text, or an interval that is not a positive number of metres.
+    """
+    text = str(mode).strip().lower()
+    if text in ("entrances", "centroid"):
+        return text, 0.0
+    kind, _, value = text.partition(":")
+    if kind == "boundary":
+        try:
+            interval = float(value) if value.strip() else DEFAULT_BOUNDARY_INTERVAL_M
+        except ValueError:
+            interval = float("nan")
+        if not (np.isfinite(interval) and interval > 0):
+            raise InputError(
+                f"polygon mode '{mode}': the interval after 'boundary:' must be a positive "
+                "number of metres, e.g. boundary:20"
+            )
+        return "boundary", interval
+    raise InputError(
+        f"unknown polygon mode '{mode}': choose entrances, centroid or boundary:N "
+        "(a point every N metres round the outline, e.g. boundary:20)"
+    )
+
+
+#: Metres between the points of ``boundary`` when no interval is given.
+DEFAULT_BOUNDARY_INTERVAL_M = 20.0
+
+
+def boundary_points(polygons: np.ndarray, interval: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points round each polygon's outer ring(s), at most ``interval`` metres apart.
+
+    Each ring gets ``ceil(length / interval)`` points spaced evenly along it
+    (at least one), so a 10 m wide house with ``interval=20`` has two points
+    on opposite sides and no two points crowd at the ring's closing vertex.
+    The rings are normalised first (clockwise from their lowest-left vertex,
+    as GEOS's ``normalize``), so the points do not depend on where or in which
+    direction the outline was digitised. Returns ``(owner, points)``: the
+    position in ``polygons`` of each point's polygon, and the points.
+    """
+    parts, owner = shapely.get_parts(polygons, return_index=True)
+    parts = shapely.normalize(parts)
+    rings = shapely.get_exterior_ring(parts)
+    length = shapely.length(rings)
+    n = np.maximum(1, np.ceil(length / interval - 1e-9)).astype(np.int64)
+    ring_of = np.repeat(np.arange(len(rings)), n)
+    k = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    points = shapely.line_interpolate_point(rings[ring_of], k * (length / n)[ring_of])
+    return owner[ring_of], np.asarray(points, dtype=object)
+
 
 #: A feature's level when it may join a street of any level (a station entrance).
 LEVEL_ANY = 2
@@ -230,23 +302,32 @@ def link_features(
     max_link: float = 200.0,
     polygons: PolygonMode = "entrances",
     what: str = "places",
+    members: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Links:
-    """Join points or polygons to the network.
+    """Join points, point groups or polygons to the network.
 
     Parameters
     ----------
     net
         The street network.
     features
-        Points, polygons (or multi-parts) in any CRS (reprojected to the
-        network's, and said so in the log).
+        Points, MultiPoints (point groups), polygons (or multi-parts) in any
+        CRS (reprojected to the network's, and said so in the log).
     max_link
         Largest access distance in metres; farther features stay unlinked.
     polygons
         ``"entrances"`` (default): where streets meet the polygon;
-        ``"centroid"``: the polygon's centroid, joined like a point.
+        ``"centroid"``: the polygon's centroid, joined like a point;
+        ``"boundary:N"``: a point group every N metres round its outline
+        (see :func:`boundary_points`).
     what
         Name of the layer in messages.
+    members
+        ``(owner, points)``: point groups given apart from the features'
+        geometry (a building's entrances): ``owner[k]`` is the row position
+        of the feature that point ``k`` (in the network's CRS) belongs to.
+        A feature with members joins through them alone, whatever its
+        geometry; the others as above.
 
     Notes
     -----
@@ -254,12 +335,11 @@ def link_features(
     ground level unless it says otherwise) when one is within ``max_link``,
     and the nearest street of any level only when none is: see the module
     notes. :attr:`Links.off_level` marks the access points where that
-    happened.
+    happened. A point group is linked when any of its members is.
     """
     if not max_link > 0:
         raise InputError("max_link must be a positive number of metres")
-    if polygons not in ("entrances", "centroid"):
-        raise InputError(f"unknown polygon mode '{polygons}': choose 'entrances' or 'centroid'")
+    kind, interval = parse_polygon_mode(polygons)
     if len(features) == 0:
         raise InputError(f"{what}: the layer is empty (no features)")
     features, _ = align_crs(features, net.crs, what=what)
@@ -274,12 +354,32 @@ def link_features(
     lines_kind = np.isin(kinds, [1, 2, 5])
     if lines_kind.any():
         raise InputError(f"{what}: expected points or polygons, found lines")
-    is_polygon = np.isin(kinds, [3, 6])
-    if polygons == "centroid":
+    grouped = np.zeros(len(geoms), dtype=bool)
+    group_owner: list[np.ndarray] = []
+    group_points: list[np.ndarray] = []
+    if members is not None:
+        m_owner = np.asarray(members[0], dtype=np.int64)
+        grouped[m_owner] = True
+        group_owner.append(m_owner)
+        group_points.append(np.asarray(members[1], dtype=object))
+    is_polygon = np.isin(kinds, [3, 6]) & ~grouped
+    if kind == "centroid":
         geoms = np.where(is_polygon, shapely.centroid(geoms), geoms)
         is_polygon = np.zeros(len(geoms), dtype=bool)
-    multipoint = kinds == 4
-    geoms = np.where(multipoint, shapely.centroid(geoms), geoms)
+    elif kind == "boundary" and is_polygon.any():
+        rows_b = np.where(is_polygon)[0]
+        owner_b, points_b = boundary_points(geoms[rows_b], interval)
+        group_owner.append(rows_b[owner_b])
+        group_points.append(points_b)
+        grouped[rows_b] = True
+        is_polygon[:] = False
+    multipoint = (kinds == 4) & ~grouped
+    if multipoint.any():
+        # PST's point group: every member joins, the group's distance is its best member's
+        parts, owner_m = shapely.get_parts(geoms[multipoint], return_index=True)
+        group_owner.append(np.where(multipoint)[0][owner_m])
+        group_points.append(np.asarray(parts, dtype=object))
+        grouped |= multipoint
 
     edges = np.asarray(net.edges.geometry.array, dtype=object)
     finder = _Nearest(edges, edge_levels(net.edges), max_link)
@@ -288,18 +388,23 @@ def link_features(
     status = np.full(len(geoms), "linked", dtype=object)
     unreached = f"unlinked: farther than {max_link:g} m from the network"
 
-    points = np.where(~is_polygon)[0]
-    for level in np.unique(wanted[points]):
-        group = points[wanted[points] == level]
-        found = finder.nearest(geoms[group], int(level))
+    # every point that joins on its own: plain points and the members of point groups
+    single = np.where(~is_polygon & ~grouped)[0]
+    pt_owner = np.concatenate([single, *group_owner]).astype(np.int64)
+    pt_geom = np.concatenate([geoms[single], *group_points]) if len(pt_owner) else geoms[:0]
+    reached = np.zeros(len(geoms), dtype=bool)
+    for level in np.unique(wanted[pt_owner]):
+        group = np.where(wanted[pt_owner] == level)[0]
+        found = finder.nearest(pt_geom[group], int(level))
         for p, (e, d) in found.items():
-            feature = group[p]
-            pos = float(shapely.line_locate_point(edges[e], geoms[feature]))
+            point = pt_geom[group[p]]
+            feature = int(pt_owner[group[p]])
+            pos = float(shapely.line_locate_point(edges[e], point))
             at = shapely.get_coordinates(shapely.line_interpolate_point(edges[e], pos))[0]
-            src = shapely.get_coordinates(geoms[feature])[0]
+            src = shapely.get_coordinates(point)[0]
             rows.append((feature, e, pos, d, at[0], at[1], src[0], src[1]))
-        for p in set(range(len(group))) - set(found):
-            status[group[p]] = unreached
+            reached[feature] = True
+    status[np.unique(pt_owner[~reached[pt_owner]])] = unreached
 
     for feature in np.where(is_polygon)[0]:
         level = int(wanted[feature])
