@@ -3,13 +3,15 @@
 Every resident point joins the network like a place (foot of the
 perpendicular, access distance ``link_m``). The distance between two resident
 points i and j is ``link_i + network + link_j`` (0 from a point to itself);
-to a segment it is measured to the segment's midpoint. One bounded search
-runs from each resident point over the streets within the largest threshold
-or environment (the whole connected network when areas are given, for the
-area-to-area distances): it yields at once the point's local environment,
-its contribution to the co-presence of every street it reaches and its row
-of the area-to-area sums. Nothing of size residents × residents is held: a
-worker keeps one search's scratch and one search's result.
+to a segment it is measured to the segment's midpoint. Residents on one
+segment leave it through its two ends, so the searches run from segment ends
+(chunks of neighbouring populated segments share them; see
+:mod:`stadsrum.kernels.population`), bounded by the largest threshold or
+environment (the whole connected network when areas are given, for the
+area-to-area distances). They yield at once every resident's local
+environments, its contribution to the co-presence of every street it reaches
+and its row of the area-to-area sums. Nothing of size residents × residents
+is held: a worker keeps one chunk's searches and sums.
 """
 
 from __future__ import annotations
@@ -457,7 +459,7 @@ def _node_times(
     return dict(zip(names, results, strict=True))
 
 
-# --- one search per resident ----------------------------------------------------------
+# --- searches from the residents ------------------------------------------------------
 
 
 @dataclass
@@ -492,6 +494,128 @@ def _ordered(consume: Callable[[int, Any], None]) -> Callable[[int, Any], None]:
     return take
 
 
+#: Residents per chunk of work at most (a segment with more is a chunk of its own), and
+#: the most segment ends one chunk searches from, memory allowing. Chunks are fixed by
+#: the input alone, so their sums (and the numbers' last bits) never depend on the
+#: thread count.
+CHUNK_POINTS = 128
+CHUNK_JUNCTIONS = 32
+
+
+class _ResidentScratch(Scratch):
+    """One worker's arrays for :func:`stadsrum.kernels.population.resident_chunk`.
+
+    The junction searches need none of :class:`Scratch`'s state arrays; all of
+    these are sized by the network (and by thresholds x groups for the sums),
+    never by the number of residents.
+    """
+
+    def __init__(
+        self,
+        n_nodes: int,
+        n_segments: int,
+        n_limits: int,
+        n_env: int,
+        n_groups: int,
+        n_areas: int,
+        n_slots: int,
+    ) -> None:
+        s = n_segments
+        self.dj = np.full((n_slots, n_nodes), np.inf)
+        self.tj = np.empty((n_slots, n_nodes), dtype=np.int64)
+        self.n_tj = np.zeros(n_slots, dtype=np.int64)
+        # each junction is expanded once, so each arc is pushed at most once
+        self.hkey = np.empty(2 * s + 4)
+        self.hval = np.empty(2 * s + 4, dtype=np.int64)
+        self.seed_node = np.empty(2, dtype=np.int64)
+        self.seed_cost = np.empty(2)
+        self.seg_stamp = np.full(s, -1, dtype=np.int64)
+        self.counter = np.zeros(1, dtype=np.int64)
+        self.cand = np.empty(s, dtype=np.int64)
+        self.acc_p = np.zeros((n_limits, s))
+        self.acc_g = np.zeros((n_limits, s, n_groups))
+        self.acc_o = np.zeros((n_limits, s))
+        self.chunk_mark = np.full(s, -1, dtype=np.int64)
+        self.chunk_list = np.empty(s, dtype=np.int64)
+        self.chunk_id = 0
+        self.seen_area = np.full(s, -1, dtype=np.int64)
+        self.seen_t0 = np.zeros(s, dtype=np.int64)
+        self.seen_mark = np.full(s, -1, dtype=np.int64)
+        self.tri = np.empty(3 * 1024, dtype=np.int64)
+        self.env_b = np.zeros((n_env, n_groups))
+        self.s_m = np.zeros(n_areas + 1)
+        self.s_w = np.zeros(n_areas + 1)
+        self.pair_m = np.zeros((n_areas + 1, n_areas + 1))
+        self.pair_w = np.zeros((n_areas + 1, n_areas + 1))
+
+
+def _hilbert(xy: np.ndarray, order: int = 16) -> np.ndarray:
+    """Position of each point along a Hilbert curve over the points' bounding box.
+
+    Sorting by it puts neighbouring segments next to each other, so that a chunk
+    of consecutive segments shares most of its segment ends.
+    """
+    lo = xy.min(axis=0)
+    span = max(float((xy.max(axis=0) - lo).max()), 1e-9)
+    n = 1 << order
+    cells = np.minimum(((xy - lo) / span * (n - 1)).astype(np.int64), n - 1)
+    x, y = cells[:, 0].copy(), cells[:, 1].copy()
+    d = np.zeros(len(xy), dtype=np.int64)
+    s = n >> 1
+    while s > 0:
+        rx = (x & s) > 0
+        ry = (y & s) > 0
+        d += s * s * ((3 * rx.astype(np.int64)) ^ ry.astype(np.int64))
+        flip = ~ry & rx
+        x = np.where(flip, n - 1 - x, x)
+        y = np.where(flip, n - 1 - y, y)
+        x, y = np.where(~ry, y, x), np.where(~ry, x, y)
+        s >>= 1
+    return d
+
+
+def _junction_csr(ctx: _Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each junction's neighbours and the segments leading there (both directions)."""
+    s = ctx.n_segments
+    u, v = ctx.graph.u, ctx.graph.v
+    ends = np.concatenate([u, v])
+    other = np.concatenate([v, u])
+    seg = np.concatenate([np.arange(s), np.arange(s)])
+    order = np.lexsort((seg, ends))
+    nptr = np.zeros(ctx.graph.n_nodes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ends, minlength=ctx.graph.n_nodes), out=nptr[1:])
+    return nptr, np.ascontiguousarray(other[order]), np.ascontiguousarray(seg[order])
+
+
+def _chunks(ctx: _Context, pt_ptr: np.ndarray, max_junctions: int) -> tuple[np.ndarray, np.ndarray]:
+    """Populated segments in Hilbert order of their midpoints, cut into chunks.
+
+    A chunk holds consecutive segments while they have at most ``max_junctions``
+    ends and ``CHUNK_POINTS`` residents between them. Returns the ordered
+    segments and the chunks' CSR offsets into them.
+    """
+    counts = np.diff(pt_ptr)
+    segs = np.flatnonzero(counts).astype(np.int64)
+    mids = shapely.get_coordinates(
+        shapely.line_interpolate_point(ctx.graph.geometry[segs], 0.5, normalized=True)
+    )
+    segs = segs[np.lexsort((segs, _hilbert(mids)))]
+    u, v = ctx.graph.u[segs], ctx.graph.v[segs]
+    ptr = [0]
+    ends: set[int] = set()
+    held = 0
+    for k in range(len(segs)):
+        new = ends | {int(u[k]), int(v[k])}
+        c = int(counts[segs[k]])
+        if held and (len(new) > max_junctions or held + c > CHUNK_POINTS):
+            ptr.append(k)
+            new, held = {int(u[k]), int(v[k])}, 0
+        ends = new
+        held += c
+    ptr.append(len(segs))
+    return segs, np.asarray(ptr, dtype=np.int64)
+
+
 def _resident_searches(
     ctx: _Context,
     limits: list[float],
@@ -501,86 +625,121 @@ def _resident_searches(
     threads: int | None,
     progress: ProgressLike,
 ) -> _Walk:
-    from stadsrum.kernels.population import resident_targets
+    """Environments, co-presence and area sums: two searches per populated segment.
+
+    See :mod:`stadsrum.kernels.population`. Without areas the searches stop at
+    the largest threshold or environment; with areas (``need_matrix``) they
+    cover the connected network, and each resident's area sums visit every
+    other resident (time N², memory per worker independent of N).
+    """
+    from stadsrum.kernels.population import resident_chunk
 
     n, s, g = ctx.n_points, ctx.n_segments, ctx.group_counts.shape[1]
+    n_t = len(limits)
     a1 = ctx.n_areas + 1
-    t_m = np.asarray(limits) * 60.0 * ctx.speed
-    r_m = np.asarray(envs) * 60.0 * ctx.speed
-    reach_m = max(t_m[-1], r_m[-1])
-    search_m = np.inf if need_matrix else reach_m
-    pt_pos = ctx.pos[ctx.pt_index]
-    pt_link = ctx.link[ctx.pt_index]
-    area_col = ctx.area_of + 1  # 0: no area
+    t_m = np.asarray(limits, dtype=np.float64) * 60.0 * ctx.speed
+    r_m = np.asarray(envs, dtype=np.float64) * 60.0 * ctx.speed
+    reach_m = float(max(t_m[-1], r_m[-1]))
     walk = _Walk(
         env=np.zeros((len(envs), n, g)),
-        reach=np.zeros((len(limits), s)),
-        reach_g=np.zeros((len(limits), s, g)),
-        other=np.zeros((len(limits), s)),
-        seen=np.zeros((len(limits), s, ctx.n_areas), dtype=bool),
+        reach=np.zeros((n_t, s)),
+        reach_g=np.zeros((n_t, s, g)),
+        other=np.zeros((n_t, s)),
+        seen=np.zeros((n_t, s, ctx.n_areas), dtype=bool),
         pair_m=np.zeros((a1, a1)),
         pair_w=np.zeros((a1, a1)),
     )
     # a resident beyond max_link reaches nobody but is somebody: its own environment
     for r in range(len(envs)):
         walk.env[r, ~ctx.linked] = ctx.group_counts[~ctx.linked]
-    sources = np.where(ctx.linked)[0]
+    order = ctx.pt_index
+    r_pos = np.ascontiguousarray(ctx.pos[order])
+    r_link = np.ascontiguousarray(ctx.link[order])
+    r_p = np.ascontiguousarray(ctx.total[order], dtype=np.float64)
+    r_g = np.ascontiguousarray(ctx.group_counts[order], dtype=np.float64)
+    r_area = np.ascontiguousarray(ctx.area_of[order], dtype=np.int64)
+    r_orig = np.ascontiguousarray(order, dtype=np.int64)
+    nptr, nnbr, nedge = _junction_csr(ctx)
+    seg_u = np.ascontiguousarray(ctx.graph.u, dtype=np.int64)
+    seg_v = np.ascontiguousarray(ctx.graph.v, dtype=np.int64)
+    seglen = np.ascontiguousarray(ctx.graph.length, dtype=np.float64)
+    seg_area = np.ascontiguousarray(ctx.seg_area, dtype=np.int64)
+    pt_ptr = np.ascontiguousarray(ctx.pt_ptr, dtype=np.int64)
+    pop_segs = np.flatnonzero(np.diff(pt_ptr)).astype(np.int64)  # the targets, ascending
+    # segment ends searched per chunk: up to CHUNK_JUNCTIONS, 32 MB of them per worker
+    n_slots = int(np.clip(2_000_000 // max(ctx.graph.n_nodes, 1), 2, CHUNK_JUNCTIONS))
+    chunk_segs, chunk_ptr = _chunks(ctx, pt_ptr, n_slots)
+    lo_u = np.full(s, np.inf)  # per segment: least link + walk to its end u, to its end v
+    lo_v = np.full(s, np.inf)
+    owner = np.repeat(np.arange(s), np.diff(pt_ptr))
+    np.minimum.at(lo_u, owner, r_link + r_pos)
+    np.minimum.at(lo_v, owner, r_link + seglen[owner] - r_pos)
+    eps = 1e-6 * (1.0 + reach_m)  # as the kernel: searches reach a little farther
 
-    def work(i: int, scratch: Scratch) -> tuple[np.ndarray, ...]:
-        sl = slice(i, i + 1)
-        segs, at0, at1 = ctx.graph.reach_search(
-            (ctx.edge[sl], ctx.pos[sl], ctx.link[sl]), search_m, scratch
+    def work(c: int, scr: Scratch) -> tuple[np.ndarray, ...]:
+        assert isinstance(scr, _ResidentScratch)
+        segs = chunk_segs[chunk_ptr[c] : chunk_ptr[c + 1]]
+        scr.chunk_id += 1
+        junctions, slots = np.unique(
+            np.concatenate([seg_u[segs], seg_v[segs]]), return_inverse=True
         )
-        tgt, d, msegs, mm = resident_targets(
-            segs,
-            at0,
-            at1,
-            ctx.edge[i],
-            ctx.pos[i],
-            ctx.link[i],
-            search_m,
-            ctx.graph.length,
-            ctx.pt_ptr,
-            ctx.pt_index,
-            pt_pos,
-            pt_link,
-        )
-        d[tgt == i] = 0.0  # a point and itself: no walk at all
-        env = np.stack([ctx.group_counts[tgt[d <= r + 1e-9 * (1 + r)]].sum(axis=0) for r in r_m])
-        near = mm <= t_m[-1] + 1e-9 * (1 + t_m[-1])
-        if need_matrix:
-            w = ctx.total[tgt]
-            sums_m = np.bincount(area_col[tgt], weights=w * d, minlength=a1)
-            sums_w = np.bincount(area_col[tgt], weights=w, minlength=a1)
-        else:
-            sums_m = sums_w = np.zeros(0, dtype=np.float64)
-        return env, msegs[near], mm[near], sums_m, sums_w
+        slot0, slot1 = slots[: len(segs)], slots[len(segs) :]
+        mine = np.concatenate([np.arange(pt_ptr[e], pt_ptr[e + 1]) for e in segs])
+        # a junction search per segment end, unless the chunk has fewer residents
+        by_junction = len(junctions) <= len(mine)
+        lo = np.full(len(junctions), np.inf)
+        np.minimum.at(lo, slot0, lo_u[segs])
+        np.minimum.at(lo, slot1, lo_v[segs])
+        n_out, tri, n_tri = resident_chunk(
+            segs, by_junction, junctions.astype(np.int64), reach_m - lo + eps,
+            slot0.astype(np.int64), slot1.astype(np.int64), need_matrix, reach_m, t_m, r_m,
+            nptr, nnbr, nedge, seg_u, seg_v, seglen, seg_area, pop_segs,
+            pt_ptr, r_pos, r_link, r_p, r_g, r_area, r_orig,
+            scr.dj, scr.tj, scr.n_tj, scr.hkey, scr.hval,
+            scr.seed_node, scr.seed_cost, scr.seg_stamp, scr.counter, scr.cand,
+            scr.acc_p, scr.acc_g, scr.acc_o, scr.chunk_mark, scr.chunk_list, scr.chunk_id,
+            scr.seen_area, scr.seen_t0, scr.seen_mark, scr.tri,
+            scr.env_b, scr.s_m, scr.s_w, scr.pair_m, scr.pair_w, walk.env,
+        )  # fmt: skip
+        scr.tri = tri
+        f = scr.chunk_list[:n_out].copy()
+        # sums by first threshold reached -> sums within each threshold
+        vals_p = np.cumsum(scr.acc_p[:, f], axis=0)
+        vals_g = np.cumsum(scr.acc_g[:, f], axis=0)
+        vals_o = np.cumsum(scr.acc_o[:, f], axis=0)
+        scr.acc_p[:, f] = 0.0
+        scr.acc_g[:, f] = 0.0
+        scr.acc_o[:, f] = 0.0
+        seen = tri[: 3 * n_tri].reshape(-1, 3).copy()
+        if not need_matrix:
+            return f, vals_p, vals_g, vals_o, seen
+        rows = np.unique(r_area[mine] + 1)  # the chunk's residents' area rows
+        pm, pw = scr.pair_m[rows], scr.pair_w[rows]  # copies (fancy indexing)
+        scr.pair_m[rows] = 0.0
+        scr.pair_w[rows] = 0.0
+        return f, vals_p, vals_g, vals_o, seen, rows, pm, pw
 
     def consume(k: int, res: tuple[np.ndarray, ...]) -> None:
-        i = sources[k]
-        env, msegs, mm, sums_m, sums_w = res
-        walk.env[:, i] = env
-        p, pg, a = ctx.total[i], ctx.group_counts[i], ctx.area_of[i]
-        for t, limit in enumerate(t_m):
-            segs = msegs[mm <= limit + 1e-9 * (1 + limit)]  # each segment once per search
-            walk.reach[t, segs] += p
-            walk.reach_g[t, segs] += pg
-            seg_area = ctx.seg_area[segs]
-            walk.other[t, segs[(seg_area >= 0) & (seg_area != a)]] += p
-            if a >= 0:
-                walk.seen[t, segs, a] = True
+        f, vals_p, vals_g, vals_o, seen = res[:5]
+        walk.reach[:, f] += vals_p
+        walk.reach_g[:, f] += vals_g
+        walk.other[:, f] += vals_o
+        for t in range(n_t):
+            sel = seen[:, 2] <= t
+            walk.seen[t, seen[sel, 0], seen[sel, 1]] = True
         if need_matrix:
-            walk.pair_m[a + 1] += p * sums_m
-            walk.pair_w[a + 1] += p * sums_w
+            rows, pm, pw = res[5:]
+            walk.pair_m[rows] += pm
+            walk.pair_w[rows] += pw
 
     run_groups(
-        sources,
-        lambda i, scratch: work(int(i), scratch),
-        ctx.scratch,
+        range(len(chunk_ptr) - 1),
+        work,
+        lambda: _ResidentScratch(ctx.graph.n_nodes, s, n_t, len(envs), g, ctx.n_areas, n_slots),
         threads=thread_count(threads),
         progress=progress,
         label="areas: resident searches",
-        total=len(sources),
+        total=len(chunk_ptr) - 1,
         consume=_ordered(consume),
     )
     return walk
