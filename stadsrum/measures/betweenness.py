@@ -1,0 +1,331 @@
+"""Attraction betweenness and OD betweenness of street segments (PST's place syntax).
+
+How many trips between weighted origins and destinations pass along each
+street segment, when every trip takes a least-cost route (``docs/betweenness.md``):
+
+- **attraction betweenness**: every origin sends ``W(o)·w(d)`` to every
+  attraction ``d`` within the radius (without origins, the attractions are the
+  origins and each pair of attractions counts once, as PST's Attraction
+  Betweenness);
+- **OD betweenness**, ``mode="all"``: an origin's weight ``W(o)`` is shared
+  over the destinations within the radius in proportion to their weights,
+  ``W(o)·w(d)/Σw``; ``mode="closest"``: all of ``W(o)`` goes to the closest
+  destination (PST's OD Betweenness, both destination modes).
+
+Origins and destinations join the streets as places do
+(:func:`~stadsrum.measures.access_graph.link_side`); a route walks both links
+and the radius is metres along the whole route, links included. Equal-cost
+routes share a trip equally, as in ``choice``. A segment is credited with
+every trip whose route walks any part of it, the partial walks on the
+origin's and the destination's segments included.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from stadsrum.errors import InputError, NetworkError
+from stadsrum.measures._parallel import run_groups, thread_count
+from stadsrum.measures.access_graph import AccessGraph, LinkedSide, link_side, street_view
+from stadsrum.measures.naming import parse_costs, parse_radii, segment_column
+from stadsrum.network.links import PolygonMode
+from stadsrum.network.model import StreetNetwork
+from stadsrum.progress import ProgressLike, as_progress
+
+__all__ = ["BETWEENNESS_COSTS", "betweenness", "betweenness_columns"]
+
+log = logging.getLogger(__name__)
+
+#: Costs a betweenness route can minimise.
+BETWEENNESS_COSTS = ("metric", "angular", "steps")
+
+Mode = Literal["all", "closest"]
+
+
+def betweenness_columns(kind: str, costs: list[str], radii: list[float]) -> list[str]:
+    """Output column names, ``{kind}_betweenness_{cost}_r{radius}``."""
+    return [segment_column(f"{kind}_betweenness", c, r) for c in costs for r in radii]
+
+
+def _weights(side: LinkedSide, column: str | None, *, what: str, option: str) -> np.ndarray:
+    """Each feature's weight from ``column`` (1 each without one), checked."""
+    if column is None:
+        return np.ones(len(side))
+    gdf = side.gdf
+    if column not in gdf.columns:
+        cols = ", ".join(str(c) for c in gdf.columns if c != gdf.geometry.name)
+        raise InputError(
+            f"{what}: no column '{column}' for the weight ({option}); columns: {cols or 'none'}"
+        )
+    values = pd.to_numeric(gdf[column], errors="coerce")
+    bad = values.isna() | ~np.isfinite(values.to_numpy(float, na_value=np.nan))
+    if bad.any():
+        rows = ", ".join(map(str, np.where(bad.to_numpy())[0][:10]))
+        raise InputError(
+            f"{what}: column '{column}' ({option}) has missing or non-numeric weights "
+            f"(rows {rows}); give every feature a number (0 leaves it out)"
+        )
+    out = values.to_numpy(float)
+    if (out < 0).any():
+        rows = ", ".join(map(str, np.where(out < 0)[0][:10]))
+        raise InputError(
+            f"{what}: column '{column}' ({option}) has negative weights (rows {rows}); "
+            "weights are counts of people or trips, 0 or more"
+        )
+    return out
+
+
+def _transition_costs(graph: AccessGraph, cost: str, step_threshold: float) -> np.ndarray:
+    """Per-transition cost: metres of the entered segment, degrees turned, or steps."""
+    if cost == "metric":
+        return np.ascontiguousarray(graph.tcost, dtype=np.float64)
+    if cost == "angular":
+        # degrees, as PST's angular distance (choice's angular scale is degrees/90)
+        return np.ascontiguousarray(graph.turn, dtype=np.float64)
+    if not 0 <= step_threshold <= 180:
+        raise InputError("step_threshold must be between 0 and 180 degrees")
+    return (np.asarray(graph.turn) >= step_threshold).astype(np.float64)
+
+
+class _Scratch:
+    """One worker's arrays: O(states + destinations), reset after every origin."""
+
+    def __init__(self, n_states: int, n_heap: int, n_dest: int, n_edges: int, n_src: int):
+        i8 = np.int64
+        self.out = np.zeros(n_edges)
+        self.args = (
+            np.full(n_states, np.inf),  # dist
+            np.full(n_states, np.inf),  # rlen
+            np.full(n_states, -1, dtype=i8),  # pred
+            np.zeros(n_states, dtype=i8),  # settled
+            np.empty(n_states, dtype=i8),  # order
+            np.empty(n_heap),  # hkey
+            np.empty(n_heap, dtype=i8),  # hval
+            np.empty(n_src, dtype=i8),  # src
+            np.empty(n_src),  # src_cost
+            np.empty(n_src),  # src_len
+            np.full(n_edges, np.inf),  # segdist (no catchment)
+            np.full(n_states, np.nan),  # spos
+            np.zeros(n_states),  # sigma
+            np.zeros(n_states),  # ghat
+            np.zeros(n_states),  # h
+            np.zeros(n_states, dtype=i8),  # indeg
+            np.full(n_states, -1, dtype=i8),  # rank
+            np.empty(n_states, dtype=i8),  # topo
+            np.full(n_dest, np.inf),  # dbest
+            np.full(n_dest, np.inf),  # dlen
+            np.zeros(n_dest),  # dsig
+            np.zeros(n_dest),  # dflow
+            np.empty(max(n_dest, 1), dtype=i8),  # dtouched
+        )
+
+
+def betweenness(
+    network: StreetNetwork,
+    origins: gpd.GeoDataFrame | None = None,
+    destinations: gpd.GeoDataFrame | None = None,
+    *,
+    attractions: gpd.GeoDataFrame | None = None,
+    origin_weight: str | None = None,
+    destination_weight: str | None = None,
+    radii: str | list[float | int | str] = "n",
+    cost: str | list[str] = "metric",
+    mode: Mode = "all",
+    max_link: float = 200.0,
+    polygons: PolygonMode = "centroid",
+    step_threshold: float = 0.0,
+    threads: int | None = None,
+    progress: ProgressLike | None = None,
+) -> gpd.GeoDataFrame:
+    """Attraction or OD betweenness of every street segment.
+
+    Parameters
+    ----------
+    network
+        The street network.
+    origins
+        Where trips start (points, polygons); weighted by ``origin_weight``.
+        May be left out with ``attractions``: the attractions are then the
+        origins too, and each pair of them counts once (PST).
+    destinations
+        OD betweenness: where trips end, weighted by ``destination_weight``;
+        each origin's weight is shared over them as ``mode`` says.
+    attractions
+        Attraction betweenness (instead of ``destinations``): each origin
+        sends ``W(o)·w(d)`` to every attraction within the radius.
+    origin_weight, destination_weight
+        Weight columns (people, jobs, visits); 1 each when left out. Weights
+        of 0 leave a feature out.
+    radii
+        Most metres of a route, its links included (``"400,800,n"``).
+    cost
+        What a route minimises: ``metric`` (metres), ``angular`` (degrees
+        turned), ``steps`` (turns of at least ``step_threshold`` degrees,
+        every change of segment with 0); a list for several.
+    mode
+        OD betweenness only: ``all`` reachable destinations or the ``closest``
+        one (by cost, then metres; equally close ones share in proportion to
+        their weights).
+    max_link, polygons
+        How features join the streets (:func:`~stadsrum.measures.access_graph.link_side`).
+    threads, progress
+        Worker threads (default all cores); progress and cancel.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The network's segments with one column per cost and radius:
+        ``od_betweenness_{cost}_r{radius}`` or
+        ``attraction_betweenness_{cost}_r{radius}`` (trips, as weights).
+    """
+    from stadsrum.kernels.betweenness import ATTRACTION, OD_ALL, OD_CLOSEST, betweenness_origin
+
+    progress = as_progress(progress)
+    if (destinations is None) == (attractions is None):
+        raise InputError(
+            "betweenness: give either destinations (OD betweenness) or attractions "
+            "(attraction betweenness), not both or neither"
+        )
+    kind = "od" if destinations is not None else "attraction"
+    if kind == "od" and origins is None:
+        raise InputError("betweenness: OD betweenness needs origins (--origins)")
+    if mode not in ("all", "closest"):
+        raise InputError(f"betweenness: unknown mode '{mode}': choose all or closest")
+    if kind == "attraction" and mode != "all":
+        raise InputError(
+            "betweenness: --mode closest is for OD betweenness (--destinations); "
+            "attraction betweenness routes to every attraction within the radius"
+        )
+    costs = parse_costs(cost)
+    for c in costs:
+        if c not in BETWEENNESS_COSTS:
+            raise InputError(
+                f"betweenness: cost '{c}' is not supported here; choose from "
+                f"{', '.join(BETWEENNESS_COSTS)}"
+            )
+    radii_list = parse_radii(radii)
+    if not max_link > 0:
+        raise InputError("max_link must be positive (metres)")
+
+    streets = street_view(network)
+    target_gdf = destinations if destinations is not None else attractions
+    assert target_gdf is not None
+    target_what = "destinations" if kind == "od" else "attractions"
+    target = link_side(
+        streets, target_gdf, None, what=target_what, max_link=max_link, polygons=polygons
+    )
+    w_target = _weights(target, destination_weight, what=target_what, option="--destination-weight")
+    same = origins is None
+    if same:
+        source, w_source = target, w_target
+    else:
+        source = link_side(
+            streets, origins, None, what="origins", max_link=max_link, polygons=polygons
+        )
+        w_source = _weights(source, origin_weight, what="origins", option="--origin-weight")
+    if not source.links.linked.any():
+        raise NetworkError(
+            f"origins: none of the {len(source)} is within {max_link:g} m of a street; "
+            "check the layers' coordinate systems or raise --max-link"
+        )
+    unlinked = int(len(source) - len(np.unique(source.links.owner)))
+    if unlinked:
+        log.info(
+            "origins: %d of %d are not joined to a street and send no trips", unlinked, len(source)
+        )
+
+    graph = AccessGraph(network)
+    n_edges = len(graph.length)
+    n_states = 2 * n_edges
+    seglen = np.ascontiguousarray(graph.length, dtype=np.float64)
+    indptr = np.ascontiguousarray(graph.indptr, dtype=np.int64)
+    dst = np.ascontiguousarray(graph.dst, dtype=np.int64)
+    tlen = np.ascontiguousarray(graph.tcost, dtype=np.float64)  # metres of the entered segment
+    links = target.links
+    order = np.argsort(links.edge, kind="stable")
+    d_ptr = np.zeros(n_edges + 1, dtype=np.int64)
+    np.cumsum(np.bincount(links.edge, minlength=n_edges), out=d_ptr[1:])
+    d_owner = np.ascontiguousarray(links.owner[order], dtype=np.int64)
+    d_pos = np.ascontiguousarray(links.pos[order], dtype=np.float64)
+    d_link = np.ascontiguousarray(links.link_m[order], dtype=np.float64)
+    d_weight = np.ascontiguousarray(w_target, dtype=np.float64)
+    sources = [i for i in range(len(source)) if w_source[i] > 0 and source.starts(i) is not None]
+    n_heap = len(dst) + 2 * source.max_access + 2
+    kernel_mode = ATTRACTION if kind == "attraction" else (OD_ALL if mode == "all" else OD_CLOSEST)
+    n_threads = thread_count(threads)
+
+    out = gpd.GeoDataFrame(network.edges.copy(), geometry=network.edges.geometry.name)
+    for c in costs:
+        tcost = _transition_costs(graph, c, step_threshold)
+        along = c == "metric"
+        for radius in radii_list:
+            scratches: list[_Scratch] = []
+
+            def make(scratches: list[_Scratch] = scratches) -> Any:
+                s = _Scratch(n_states, n_heap, len(target), n_edges, 2 * source.max_access)
+                scratches.append(s)
+                return s
+
+            def work(
+                i: int,
+                s: Any,
+                radius: float = radius,
+                tcost: np.ndarray = tcost,
+                along: bool = along,
+            ) -> int:
+                starts = source.starts(i)
+                assert starts is not None
+                edge, pos, link = starts
+                return int(
+                    betweenness_origin(
+                        np.ascontiguousarray(edge, dtype=np.int64),
+                        np.ascontiguousarray(pos, dtype=np.float64),
+                        np.ascontiguousarray(link, dtype=np.float64),
+                        float(w_source[i]),
+                        i if same else -1,
+                        kernel_mode,
+                        float(radius),
+                        along,
+                        indptr,
+                        dst,
+                        tcost,
+                        tlen,
+                        seglen,
+                        d_ptr,
+                        d_owner,
+                        d_pos,
+                        d_link,
+                        d_weight,
+                        s.out,
+                        *s.args,
+                    )
+                )
+
+            column = segment_column(f"{kind}_betweenness", c, radius)
+            reached = run_groups(
+                sources,
+                work,
+                make,
+                threads=n_threads,
+                progress=progress,
+                label=f"{kind} betweenness ({c}, r{column.rsplit('_r', 1)[1]})",
+                total=len(sources),
+            )
+            total = np.zeros(n_edges)
+            for s in scratches:
+                total += s.out
+            if same:
+                total *= 0.5  # each pair of attractions was routed both ways
+            out[column] = total
+            none = sum(1 for r in reached if r == 0)
+            if none:
+                progress.message(
+                    f"{column}: {none} of {len(sources)} origins reach no "
+                    f"{target_what[:-1]} within the radius and add nothing"
+                )
+    return out
