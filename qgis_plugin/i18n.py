@@ -25,9 +25,50 @@ def tr(text: str) -> str:
 
 
 def language() -> str:
-    """Two-letter language of QGIS's user interface (``"sv"``, ``"en"``, ...)."""
-    name = QgsApplication.locale() or QLocale().name()
-    return (name or "en")[:2].lower()
+    """Two-letter language of QGIS's user interface (``"sv"``, ``"en"``, ...).
+
+    The translation QGIS loaded comes first: ``qgis --lang sv`` sets it (and so
+    does the "Override system locale" option at start-up), while
+    :meth:`QgsApplication.locale` still gives the system's locale then. Without
+    it (a bare ``QgsApplication``, as in scripts and tests) the user's override
+    in the settings (``locale/overrideFlag``, ``locale/userLocale``) decides,
+    then the system's locale. ``"C"`` (no locale) is English.
+    """
+    for name in (_loaded_translation(), _settings_locale(), QLocale.system().name()):
+        code = (name or "").strip()[:2].lower()
+        if code.isalpha() and len(code) == 2:
+            return code
+    return "en"
+
+
+def _loaded_translation() -> str:
+    app = QgsApplication.instance()
+    try:
+        return str(app.translation() or "") if app is not None else ""
+    except (AttributeError, TypeError):  # older QGIS: no translation() to ask
+        return ""
+
+
+def _settings_locale() -> str:
+    from qgis.core import QgsSettings
+
+    settings = QgsSettings()
+    if str(settings.value("locale/overrideFlag", False)).lower() in ("true", "1"):
+        return str(settings.value("locale/userLocale", "") or "")
+    return ""
+
+
+def core_text(text: str) -> str:
+    """A message of the stadsrum core (error, progress step, summary) in QGIS's language.
+
+    The core's one catalogue (``stadsrum/locale/<lang>.po``) translates it, the
+    same the command line uses with ``--lang``.
+    """
+    try:
+        from stadsrum.i18n import translate
+    except ImportError:  # the core is not importable: the dependency check says why
+        return text
+    return "\n".join(translate(line, language()) for line in str(text).split("\n"))
 
 
 def install_translator(lang: str | None = None) -> bool:

@@ -72,9 +72,9 @@ PLUGIN_FILES = (
     "i18n/*.ts",
 )
 """Files of ``qgis_plugin/`` packed into the zip (``metadata.txt`` and the licence apart)."""
-CORE_FILES = ("*.py", "py.typed", "*/*.py", "*/*/*.py")
+CORE_FILES = ("*.py", "py.typed", "*/*.py", "*/*/*.py", "locale/*.po")
 """Files of the ``stadsrum`` package bundled into the zip (in it and its subpackages, two
-deep: ``measures/barriers/``)."""
+deep: ``measures/barriers/``; the message catalogue ``locale/<lang>.po``)."""
 _NOT_SHIPPED = ("test_*.py", "*_test.py", "conftest.py")
 
 

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 from stadsrum.errors import CancelledError
+from stadsrum.i18n import translate
 
 __all__ = [
     "COMPILING",
@@ -161,12 +162,16 @@ class TqdmProgress(Progress):
             now = time.monotonic()
             if tenths > self._tenths and now - self._last_line >= self._interval:
                 self._tenths, self._last_line = tenths, now
-                self._write(f"{self.label}: {10 * tenths}% after {_seconds(now - self._started)}")
+                self._write(
+                    translate(f"{self.label}: {10 * tenths}% after {_seconds(now - self._started)}")
+                )
 
     def finish(self) -> None:
         super().finish()
         if self._plain and not self._disable and self.label:
-            self._write(f"{self.label}: done in {_seconds(time.monotonic() - self._started)}")
+            self._write(
+                translate(f"{self.label}: done in {_seconds(time.monotonic() - self._started)}")
+            )
             self.label = ""
         self._close()
 

@@ -339,6 +339,7 @@ def test_plugin_calls_workflows_never_kernels_or_measures():
         "stadsrum.study",  # `stadsrum run`'s entry point, for stadsrum:run
         "stadsrum.errors",
         "stadsrum.progress",
+        "stadsrum.i18n",  # the core's message catalogue, in QGIS's language
         "stadsrum.io.styles",
         "stadsrum.plugin_zip",
     }

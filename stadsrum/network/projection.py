@@ -136,6 +136,11 @@ def align_crs(gdf: gpd.GeoDataFrame, crs: pyproj.CRS, *, what: str) -> tuple[gpd
     note = reprojection_note(gdf, crs, what=what)
     if not note:
         return gdf, ""
+    from stadsrum.io.readers import check_coordinates
+
+    # metres in a layer tagged EPSG:4326 would reproject to infinities or nowhere, and
+    # fail later with a message (or an IndexError) that does not say why
+    check_coordinates(gdf, what=what)
     log.info(note)
     out = gdf.to_crs(crs)
     out.attrs.update(gdf.attrs)
