@@ -50,18 +50,21 @@ def progress_for(feedback: QgsProcessingFeedback) -> Any:
     """
     from stadsrum.progress import Progress
 
+    from .i18n import core_text
+
     state = {"label": None}
 
     def on_update(label: str, done: int, total: int) -> None:
         if label != state["label"]:
             state["label"] = label
-            feedback.setProgressText(label)
+            feedback.setProgressText(core_text(label))
         if total > 0:
             feedback.setProgress(100.0 * min(done, total) / total)
 
-    return Progress(
-        on_update=on_update, on_message=feedback.pushInfo, is_cancelled=feedback.isCanceled
-    )
+    def on_message(text: str) -> None:
+        feedback.pushInfo(core_text(text))
+
+    return Progress(on_update=on_update, on_message=on_message, is_cancelled=feedback.isCanceled)
 
 
 # --- QGIS → GeoDataFrame -------------------------------------------------------------------

@@ -66,6 +66,8 @@ REQUIRED = {
     "barriers": ["--network", PBF, "--barriers", GPKG, "--out", "OUT"],
     "compare": ["--base", PBF, "--proposal", GPKG, "--out", "OUT"],
     "areas": ["--network", PBF, "--population", GPKG, "--out", "OUT"],
+    "buildings": [PBF, "--out", "OUT"],
+    "betweenness": [PBF, "--origins", GPKG, "--destinations", GPKG, "--out", "OUT"],
 }
 
 # (case id, command, extra arguments, a fragment the error line must hold)
@@ -94,6 +96,8 @@ USAGE_CASES = [
     ("centre-not-finite", "barriers", ["--centre", "nan,6670000"], "two finite coordinates"),
     ("centre-one-number", "barriers", ["--centre", "385000"], "X,Y"),
     ("decay-constant-nan", "accessibility", ["--decay-constant", "nan"], "not a finite"),
+    ("betweenness-radii-empty", "betweenness", ["--radii", "400,,n"], "has an empty item"),
+    ("betweenness-mode", "betweenness", ["--destinations-mode", "some"], "'some' is not one of"),
 ]
 
 

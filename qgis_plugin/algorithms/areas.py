@@ -19,12 +19,12 @@ from .common import POINTS_OR_POLYGONS, add_metres, add_network_input, add_speed
 
 # sink → (core layer, geometry type, optional: left out where its inputs are missing)
 OUTPUTS: dict[str, tuple[str, int, bool]] = {
-    "OUTPUT": ("areas", QgsProcessing.TypeVectorPolygon, False),
-    "AREA_MATRIX": ("area_matrix", QgsProcessing.TypeVector, True),
-    "COPRESENCE": ("copresence", QgsProcessing.TypeVectorLine, False),
-    "MEETING_SITES": ("meeting_sites", QgsProcessing.TypeVectorAnyGeometry, False),
-    "SEGREGATION": ("segregation", QgsProcessing.TypeVector, False),
-    "RESIDENTS": ("population", QgsProcessing.TypeVectorPoint, True),
+    "OUTPUT": ("areas", QgsProcessing.SourceType.TypeVectorPolygon, False),
+    "AREA_MATRIX": ("area_matrix", QgsProcessing.SourceType.TypeVector, True),
+    "COPRESENCE": ("copresence", QgsProcessing.SourceType.TypeVectorLine, False),
+    "MEETING_SITES": ("meeting_sites", QgsProcessing.SourceType.TypeVectorAnyGeometry, False),
+    "SEGREGATION": ("segregation", QgsProcessing.SourceType.TypeVector, False),
+    "RESIDENTS": ("population", QgsProcessing.SourceType.TypeVectorPoint, True),
 }
 
 
@@ -53,7 +53,7 @@ class AreasAlgorithm(StadsrumAlgorithm):
                 "POPULATION_COLUMN",
                 tr("Total population field"),
                 parentLayerParameterName="POPULATION",
-                type=QgsProcessingParameterField.Numeric,
+                type=QgsProcessingParameterField.DataType.Numeric,
                 optional=True,
             )
         )
@@ -68,7 +68,7 @@ class AreasAlgorithm(StadsrumAlgorithm):
             QgsProcessingParameterFeatureSource(
                 "AREAS",
                 tr("Areas: DeSO, RegSO, districts (polygons)"),
-                [QgsProcessing.TypeVectorPolygon],
+                [QgsProcessing.SourceType.TypeVectorPolygon],
                 optional=True,
             )
         )
@@ -84,7 +84,7 @@ class AreasAlgorithm(StadsrumAlgorithm):
             QgsProcessingParameterMultipleLayers(
                 "AREA_STATS",
                 tr("SCB statistics tables for the areas (CSV or JSON-stat)"),
-                QgsProcessing.TypeFile,
+                QgsProcessing.SourceType.TypeFile,
                 optional=True,
             )
         )
@@ -143,7 +143,7 @@ class AreasAlgorithm(StadsrumAlgorithm):
             QgsProcessingParameterFeatureSource(
                 "BUILDINGS",
                 tr("Buildings to spread polygon population over (polygons)"),
-                [QgsProcessing.TypeVectorPolygon],
+                [QgsProcessing.SourceType.TypeVectorPolygon],
                 optional=True,
             ),
             advanced=True,

@@ -18,22 +18,25 @@ from ..i18n import tr
 from .base import StadsrumAlgorithm
 from .common import POINTS_OR_POLYGONS, add_metres, add_network_input, add_speed
 
-LINES_OR_POLYGONS = [QgsProcessing.TypeVectorLine, QgsProcessing.TypeVectorPolygon]
+LINES_OR_POLYGONS = [
+    QgsProcessing.SourceType.TypeVectorLine,
+    QgsProcessing.SourceType.TypeVectorPolygon,
+]
 DETOUR_ORIGINS = {
     "grid": "a regular grid of points near the streets",
     "segments": "the midpoint of every street segment",
 }
 # sink → (core layer, geometry type, needs places and nodes or a proposal: optional)
 OUTPUTS: dict[str, tuple[str, int, bool]] = {
-    "CROSSINGS": ("crossings", QgsProcessing.TypeVectorPoint, False),
-    "BARRIER_STRETCHES": ("barrier_stretches", QgsProcessing.TypeVectorLine, False),
-    "DETOUR": ("detour", QgsProcessing.TypeVectorPoint, True),
-    "DETOUR_PLACES": ("detour_places", QgsProcessing.TypeVectorAnyGeometry, True),
-    "BARRIER_EFFECT": ("barrier_effect", QgsProcessing.TypeVectorAnyGeometry, True),
-    "CANDIDATE_LINKS": ("candidate_links", QgsProcessing.TypeVectorLine, True),
-    "SCENARIO": ("scenario", QgsProcessing.TypeVectorLine, True),
-    "SCENARIO_PLACES": ("scenario_places", QgsProcessing.TypeVectorAnyGeometry, True),
-    "WARNINGS": ("warnings", QgsProcessing.TypeVectorLine, True),
+    "CROSSINGS": ("crossings", QgsProcessing.SourceType.TypeVectorPoint, False),
+    "BARRIER_STRETCHES": ("barrier_stretches", QgsProcessing.SourceType.TypeVectorLine, False),
+    "DETOUR": ("detour", QgsProcessing.SourceType.TypeVectorPoint, True),
+    "DETOUR_PLACES": ("detour_places", QgsProcessing.SourceType.TypeVectorAnyGeometry, True),
+    "BARRIER_EFFECT": ("barrier_effect", QgsProcessing.SourceType.TypeVectorAnyGeometry, True),
+    "CANDIDATE_LINKS": ("candidate_links", QgsProcessing.SourceType.TypeVectorLine, True),
+    "SCENARIO": ("scenario", QgsProcessing.SourceType.TypeVectorLine, True),
+    "SCENARIO_PLACES": ("scenario_places", QgsProcessing.SourceType.TypeVectorAnyGeometry, True),
+    "WARNINGS": ("warnings", QgsProcessing.SourceType.TypeVectorLine, True),
 }
 
 
@@ -139,7 +142,7 @@ class BarriersAlgorithm(StadsrumAlgorithm):
             QgsProcessingParameterFeatureSource(
                 "PROPOSAL",
                 tr("Proposal: new streets or bridges (lines)"),
-                [QgsProcessing.TypeVectorLine],
+                [QgsProcessing.SourceType.TypeVectorLine],
                 optional=True,
             )
         )
@@ -155,7 +158,7 @@ class BarriersAlgorithm(StadsrumAlgorithm):
             QgsProcessingParameterFeatureSource(
                 "BUILDINGS",
                 tr("Buildings no new crossing may pass through (polygons)"),
-                [QgsProcessing.TypeVectorPolygon],
+                [QgsProcessing.SourceType.TypeVectorPolygon],
                 optional=True,
             ),
             advanced=True,
@@ -165,7 +168,7 @@ class BarriersAlgorithm(StadsrumAlgorithm):
             QgsProcessingParameterNumber(
                 "BEST_K",
                 tr("Choose this many new crossings together (0: none)"),
-                QgsProcessingParameterNumber.Integer,
+                QgsProcessingParameterNumber.Type.Integer,
                 defaultValue=5,
                 minValue=0,
             )
@@ -181,7 +184,7 @@ class BarriersAlgorithm(StadsrumAlgorithm):
             QgsProcessingParameterNumber(
                 "CANDIDATES_KEEP",
                 tr("Keep the best this many candidate new crossings (0: all)"),
-                QgsProcessingParameterNumber.Integer,
+                QgsProcessingParameterNumber.Type.Integer,
                 defaultValue=CANDIDATES_KEEP,
                 minValue=0,
             )
@@ -228,7 +231,7 @@ class BarriersAlgorithm(StadsrumAlgorithm):
                     name,
                     label,
                     parentLayerParameterName=parent,
-                    type=QgsProcessingParameterField.Numeric,
+                    type=QgsProcessingParameterField.DataType.Numeric,
                     optional=True,
                 ),
                 advanced=True,

@@ -10,16 +10,20 @@ sink with proper field types, and giving output layers their default style.
 
 from __future__ import annotations
 
+import contextlib
+import re
 import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
 from qgis.core import (
+    QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeatureSourceDefinition,
     QgsProcessingFeedback,
+    QgsProcessingOutputLayerDefinition,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProviderRegistry,
@@ -27,11 +31,31 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QIcon
 
 from .. import deps
-from ..i18n import help_text, tr
+from ..i18n import core_text, help_text, tr
 
 ICON = Path(__file__).resolve().parent.parent / "icon.svg"
 HELP_URL = "https://github.com/stadsrum/stadsrum#readme"
 OSM_SUFFIXES = (".osm", ".osm.pbf", ".pbf")
+
+#: A command-line option in a core message (``--node-id``), named in the dialog instead.
+FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+#: Options whose dialog parameter is not the option's name in capitals.
+FLAG_PARAMETERS = {
+    "--network": ("NETWORK", "INPUT"),
+    "--network-layer": ("NETWORK", "INPUT"),
+    "--layer": ("INPUT", "NETWORK"),
+}
+#: Advice of the command line that reads otherwise in QGIS: a layer's CRS is set
+#: in its properties there, not with an option.
+QGIS_ADVICE = (
+    (
+        "give the layer's real coordinate system with --crs, such as --crs EPSG:3006 "
+        "(SWEREF 99 TM) or --crs EPSG:3067 (ETRS-TM35FIN)",
+        "set the layer's real coordinate system (Layer Properties > Source, or "
+        "Processing's Assign projection), such as EPSG:3006 (SWEREF 99 TM) or "
+        "EPSG:3067 (ETRS-TM35FIN)",
+    ),
+)
 
 # post-processors must outlive the algorithm run that created them
 _STYLE_KEEPALIVE: list[Any] = []
@@ -57,6 +81,7 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
         super().__init__()
         self._templates: dict[str, Any] = {}
         self._enum_words: dict[str, list[str]] = {}
+        self._gpkg_files: set[Path] = set()  # GeoPackages this run has written to
 
     # --- identity -------------------------------------------------------------------------
     def name(self) -> str:
@@ -132,7 +157,7 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
         except StadsrumError as exc:
             # the text without a Python function's name (run_segments: …), which a
             # planner in the dialog has never seen
-            raise QgsProcessingException(exc.message or str(exc)) from exc
+            raise QgsProcessingException(self.dialog_message(exc.message or str(exc))) from exc
         finally:
             _CORE_LOCK.release()
         if feedback.isCanceled():
@@ -144,10 +169,33 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
                 results[key] = self.write_output(parameters, key, context, frame, feedback)
         return results
 
+    def dialog_message(self, text: str) -> str:
+        """A core message as the dialog's user reads it.
+
+        In QGIS's language (the core's catalogue), and with the command line's
+        options named as this dialog's parameters: ``--node-id`` becomes the
+        label of ``NODE_ID`` (see :data:`FLAG_PARAMETERS` for names that differ),
+        and the command line's advice on a layer's CRS as QGIS's (:data:`QGIS_ADVICE`).
+        A flag this dialog has no parameter for stays as it is.
+        """
+        for cli_words, qgis_words in QGIS_ADVICE:
+            text = text.replace(cli_words, qgis_words)
+        text = core_text(text)
+
+        def label(match: re.Match[str]) -> str:
+            flag = match.group(0)
+            for name in FLAG_PARAMETERS.get(flag, (flag[2:].replace("-", "_").upper(),)):
+                definition = self.parameterDefinition(name)
+                if definition is not None:
+                    return f"\u201c{definition.description()}\u201d"
+            return flag
+
+        return FLAG.sub(label, text)
+
     def skipped(self, parameters: dict[str, Any], name: str) -> bool:
         """Whether the user chose to skip the optional output ``name``."""
         definition = self.parameterDefinition(name)
-        optional = bool(definition.flags() & QgsProcessingParameterDefinition.FlagOptional)
+        optional = bool(definition.flags() & QgsProcessingParameterDefinition.Flag.FlagOptional)
         return optional and parameters.get(name) in (None, "")
 
     def _wait_for_other_runs(self, feedback: QgsProcessingFeedback) -> None:
@@ -198,7 +246,7 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
     def add(self, param: Any, *, advanced: bool = False) -> Any:
         """Add a parameter, optionally in the dialog's collapsed Advanced group."""
         if advanced:
-            param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            param.setFlags(param.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         self.addParameter(param)
         return param
 
@@ -301,6 +349,15 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
         template = self._templates.get(self.template_input(name))
         fields = qgis_fields(frame, template)
         crs = crs_from_pyproj(frame.crs if geometry_column(frame) else None)
+        layer_name = self.STYLES.get(name)
+        gpkg, named = self._gpkg_destination(parameters, name, context)
+        if gpkg is not None and layer_name and not named:
+            if gpkg not in self._gpkg_files and gpkg.is_file():
+                # a named layer is written into the file as it is: without this, layers
+                # of an earlier run would stay beside the new ones, as they never did
+                _remove_quietly(gpkg)
+            self._gpkg_files.add(gpkg)
+            parameters = {**parameters, name: _named_gpkg_layer(parameters[name], gpkg, layer_name)}
         sink, dest_id = self.parameterAsSink(
             parameters, name, context, fields, wkb_type(frame), crs
         )
@@ -308,7 +365,8 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException(self.invalidSinkError(parameters, name))
         write_frame(frame, sink, fields, feedback=feedback)
         del sink  # closes the file, so that its style can be stored in it
-        layer_name = self.STYLES.get(name)
+        if gpkg is not None:
+            self._write_run_metadata(gpkg, parameters, context, feedback)
         qml = None
         if layer_name:
             try:
@@ -324,6 +382,94 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
                 _STYLE_KEEPALIVE.append(processor)
                 context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(processor)
         return dest_id
+
+    def _gpkg_destination(
+        self, parameters: dict[str, Any], name: str, context: QgsProcessingContext
+    ) -> tuple[Path | None, bool]:
+        """The GeoPackage file the sink ``name`` writes to (None for another format or a
+        temporary output), and whether the user named the layer (``ogr:dbname=...
+        table=...`` or ``|layername=``)."""
+        value = parameters.get(name)
+        if isinstance(value, QgsProcessingOutputLayerDefinition):
+            value = value.sink.staticValue()
+        if not isinstance(value, str) or value == QgsProcessing.TEMPORARY_OUTPUT:
+            return None, False
+        if value.startswith("ogr:"):
+            from qgis.core import QgsDataSourceUri
+
+            database = QgsDataSourceUri(value[4:]).database()
+            return (Path(database) if database.lower().endswith(".gpkg") else None), True
+        path, _, layer = value.partition("|")
+        return (Path(path) if path.lower().endswith(".gpkg") else None), bool(layer)
+
+    def _write_run_metadata(
+        self,
+        path: Path,
+        parameters: dict[str, Any],
+        context: QgsProcessingContext,
+        feedback: QgsProcessingFeedback,
+    ) -> None:
+        """The ``run_metadata`` table the command line writes, so that ``stadsrum report``
+        reads the file as this analysis (INTERFACES.md: a table in every file)."""
+        try:
+            import pyogrio
+            from stadsrum.workflows import run_metadata  # the command line's table
+
+            values, inputs = {}, {}
+            for definition in self.parameterDefinitions():
+                key = definition.name()
+                if key not in parameters or parameters[key] is None:
+                    continue
+                if definition.isDestination():
+                    continue
+                values[key.lower()] = definition.valueAsPythonString(parameters[key], context)
+                layer = self.parameterAsVectorLayer(parameters, key, context)
+                if layer is not None and layer.providerType() == "ogr":
+                    uri = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+                    inputs[key.lower()] = uri.get("path") or None
+            from .. import metadata
+
+            table = run_metadata(
+                self.NAME,
+                values,
+                inputs=inputs,
+                extra={"written_by": f"QGIS plugin {metadata.plugin_version()}".strip()},
+            )
+            pyogrio.write_dataframe(
+                table, path, layer="run_metadata", driver="GPKG", layer_options={"OVERWRITE": "YES"}
+            )
+        except Exception as exc:  # the analysis is written; its record is a nicety
+            feedback.pushWarning(
+                tr("No run_metadata table in {path}: {error}").format(path=path, error=exc)
+            )
+
+
+def _remove_quietly(path: Path) -> None:
+    """Remove an earlier output and its SQLite side files; QGIS overwrites what remains."""
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        # open elsewhere (Windows): QGIS replaces the layer itself
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
+
+
+def _named_gpkg_layer(value: Any, path: Path, layer: str) -> Any:
+    """The sink ``value`` writing the layer ``layer`` of the GeoPackage ``path``.
+
+    QGIS names a new GeoPackage's layer after the file; the standard names
+    (``segments``, ``od``, ... in INTERFACES.md) let ``stadsrum report``, models and
+    scripts find it. The ``ogr:dbname=... table=...`` destination is QGIS's own
+    way to name the layer; options the user set (load on completion, encoding)
+    are kept.
+    """
+    from qgis.core import QgsProperty
+
+    quoted = str(path).replace("'", "\\'")
+    destination = f"ogr:dbname='{quoted}' table=\"{layer}\" (geom)"
+    if isinstance(value, QgsProcessingOutputLayerDefinition):
+        copy = QgsProcessingOutputLayerDefinition(value)
+        copy.sink = QgsProperty.fromValue(destination)
+        return copy
+    return destination
 
 
 def store_style(dest_id: str, qml: str, feedback: QgsProcessingFeedback) -> bool:

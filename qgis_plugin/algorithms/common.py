@@ -10,19 +10,29 @@ from qgis.core import (
 
 from ..i18n import tr
 from .base import StadsrumAlgorithm
-from .network import PREPARE
+from .network import PREPARE, SPLIT_CROSSINGS
 
-POINTS_OR_POLYGONS = [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon]
+POINTS_OR_POLYGONS = [
+    QgsProcessing.SourceType.TypeVectorPoint,
+    QgsProcessing.SourceType.TypeVectorPolygon,
+]
 
 
 def add_network_input(alg: StadsrumAlgorithm) -> None:
-    """The ``NETWORK`` line layer, and its ``PREPARE`` choice among the advanced ones."""
+    """The ``NETWORK`` line layer; ``PREPARE`` and ``SPLIT_CROSSINGS`` as advanced options."""
     alg.add(
         QgsProcessingParameterFeatureSource(
-            "NETWORK", tr("Street network (lines)"), [QgsProcessing.TypeVectorLine]
+            "NETWORK", tr("Street network (lines)"), [QgsProcessing.SourceType.TypeVectorLine]
         )
     )
     alg.add_enum("PREPARE", "Preparation", PREPARE, default="full", advanced=True)
+    alg.add_enum(
+        "SPLIT_CROSSINGS",
+        "Join lines that cross without a shared vertex",
+        SPLIT_CROSSINGS,
+        default="auto",
+        advanced=True,
+    )
 
 
 def add_metres(
@@ -31,7 +41,11 @@ def add_metres(
     """A distance in metres (always metres, whatever the layers' CRS); ``label`` translated."""
     alg.add(
         QgsProcessingParameterNumber(
-            name, label, QgsProcessingParameterNumber.Double, defaultValue=default, minValue=0.0
+            name,
+            label,
+            QgsProcessingParameterNumber.Type.Double,
+            defaultValue=default,
+            minValue=0.0,
         ),
         advanced=advanced,
     )
@@ -43,7 +57,7 @@ def add_speed(alg: StadsrumAlgorithm) -> None:
         QgsProcessingParameterNumber(
             "SPEED",
             tr("Walking speed (metres per second)"),
-            QgsProcessingParameterNumber.Double,
+            QgsProcessingParameterNumber.Type.Double,
             defaultValue=1.3,
             minValue=0.01,
         ),

@@ -43,7 +43,7 @@ class CompareAlgorithm(StadsrumAlgorithm):
             QgsProcessingParameterFeatureSource(
                 "PROPOSAL",
                 tr("Proposal: streets the plan adds or removes (lines)"),
-                [QgsProcessing.TypeVectorLine],
+                [QgsProcessing.SourceType.TypeVectorLine],
             )
         )
         self.add(
@@ -145,7 +145,7 @@ class CompareAlgorithm(StadsrumAlgorithm):
                 "VALUE",
                 tr("Value of each attraction (numeric field, e.g. floor area)"),
                 parentLayerParameterName="ATTRACTIONS",
-                type=QgsProcessingParameterField.Numeric,
+                type=QgsProcessingParameterField.DataType.Numeric,
                 optional=True,
             ),
             advanced=True,
@@ -183,7 +183,10 @@ class CompareAlgorithm(StadsrumAlgorithm):
         for sink in OUTPUTS:
             self.add(
                 QgsProcessingParameterFeatureSink(
-                    sink, labels[sink], QgsProcessing.TypeVectorAnyGeometry, optional=True
+                    sink,
+                    labels[sink],
+                    QgsProcessing.SourceType.TypeVectorAnyGeometry,
+                    optional=True,
                 )
             )
 

@@ -59,7 +59,7 @@ class DistancesAlgorithm(StadsrumAlgorithm):
             QgsProcessingParameterFeatureSource(
                 "PLACE_ENTRANCES",
                 tr("Entrance points of the places (with the place id field)"),
-                [QgsProcessing.TypeVectorPoint],
+                [QgsProcessing.SourceType.TypeVectorPoint],
                 optional=True,
             )
         )
@@ -107,7 +107,7 @@ class DistancesAlgorithm(StadsrumAlgorithm):
             QgsProcessingParameterNumber(
                 "NEAREST",
                 tr("Keep only the nearest nodes of each place (0 = all)"),
-                QgsProcessingParameterNumber.Integer,
+                QgsProcessingParameterNumber.Type.Integer,
                 defaultValue=0,
                 minValue=0,
                 optional=True,
@@ -136,29 +136,35 @@ class DistancesAlgorithm(StadsrumAlgorithm):
         )
         self.add(
             QgsProcessingParameterFeatureSink(
-                "OUTPUT", tr("Distances and routes (place to node)"), QgsProcessing.TypeVectorLine
+                "OUTPUT",
+                tr("Distances and routes (place to node)"),
+                QgsProcessing.SourceType.TypeVectorLine,
             )
         )
         self.add(
             QgsProcessingParameterFeatureSink(
-                "SERVICE_AREAS", tr("Service areas"), QgsProcessing.TypeVectorPolygon
+                "SERVICE_AREAS", tr("Service areas"), QgsProcessing.SourceType.TypeVectorPolygon
             )
         )
         self.add(
             QgsProcessingParameterFeatureSink(
-                "SERVICE_AREA_LINES", tr("Service area streets"), QgsProcessing.TypeVectorLine
+                "SERVICE_AREA_LINES",
+                tr("Service area streets"),
+                QgsProcessing.SourceType.TypeVectorLine,
             )
         )
         self.add(
             QgsProcessingParameterFeatureSink(
-                "PLACE_SUMMARY", tr("Summary per place (table)"), QgsProcessing.TypeVector
+                "PLACE_SUMMARY",
+                tr("Summary per place (table)"),
+                QgsProcessing.SourceType.TypeVector,
             )
         )
         self.add(
             QgsProcessingParameterFeatureSink(
                 "WARNINGS",
                 tr("Plausibility warnings: doubtful distances and links"),
-                QgsProcessing.TypeVectorLine,
+                QgsProcessing.SourceType.TypeVectorLine,
                 optional=True,
             )
         )

@@ -80,6 +80,10 @@
         <translation>Väntar på att en annan Stadsrum-analys ska bli klar</translation>
     </message>
     <message>
+        <source>No run_metadata table in {path}: {error}</source>
+        <translation>Ingen run_metadata-tabell i {path}: {error}</translation>
+    </message>
+    <message>
         <source>Reading the OpenStreetMap file {path}</source>
         <translation>Läser OpenStreetMap-filen {path}</translation>
     </message>
@@ -326,6 +330,14 @@
     <message>
         <source>Spacing between new crossings: closer to a better one is left out (m, 0: off)</source>
         <translation>Minsta avstånd mellan nya passager: utelämna en som ligger närmare en bättre (m, 0: av)</translation>
+    </message>
+    <message>
+        <source>Keep the best this many candidate new crossings (0: all)</source>
+        <translation>Behåll så här många av de bästa tänkbara nya passagerna (0: alla)</translation>
+    </message>
+    <message>
+        <source>Kept the best {kept} of {total} candidate new crossings</source>
+        <translation>Behöll de {kept} bästa av {total} tänkbara nya passager</translation>
     </message>
     <message>
         <source>Compute the barrier effect (slower)</source>
@@ -658,6 +670,338 @@
     <message>
         <source>{count} key nodes, departures per hour on {date} {window}</source>
         <translation>{count} knutpunkter, avgångar per timme {date} {window}</translation>
+    </message>
+    <message>
+        <source>People and areas (segregation, co-presence)</source>
+        <translation>Människor och områden (segregation, samnärvaro)</translation>
+    </message>
+    <message>
+        <source>Population: address or building points, or DeSO polygons</source>
+        <translation>Befolkning: adress- eller byggnadspunkter, eller DeSO-polygoner</translation>
+    </message>
+    <message>
+        <source>Total population field</source>
+        <translation>Fält med total befolkning</translation>
+    </message>
+    <message>
+        <source>Group fields, a comma list (e.g. born_sweden,born_abroad)</source>
+        <translation>Gruppfält, en lista med komma (t.ex. inrikes,utrikes)</translation>
+    </message>
+    <message>
+        <source>Areas: DeSO, RegSO, districts (polygons)</source>
+        <translation>Områden: DeSO, RegSO, stadsdelar (polygoner)</translation>
+    </message>
+    <message>
+        <source>Area id field</source>
+        <translation>Fält med områdets id</translation>
+    </message>
+    <message>
+        <source>SCB statistics tables for the areas (CSV or JSON-stat)</source>
+        <translation>SCB-tabeller för områdena (CSV eller JSON-stat)</translation>
+    </message>
+    <message>
+        <source>Candidate meeting sites (empty: every street segment)</source>
+        <translation>Tänkbara mötesplatser (tomt: varje gatusegment)</translation>
+    </message>
+    <message>
+        <source>Existing meeting places (points or polygons)</source>
+        <translation>Befintliga mötesplatser (punkter eller polygoner)</translation>
+    </message>
+    <message>
+        <source>Limits, minutes of walking (e.g. 5,10,15)</source>
+        <translation>Gränser, minuters gång (t.ex. 5,10,15)</translation>
+    </message>
+    <message>
+        <source>Local environment, minutes of walking (e.g. 10)</source>
+        <translation>Lokal omgivning, minuters gång (t.ex. 10)</translation>
+    </message>
+    <message>
+        <source>2012 criteria: employment=FIELD,income_support=FIELD,eligibility=FIELD</source>
+        <translation>2012 års kriterier: employment=FÄLT,income_support=FÄLT,eligibility=FÄLT</translation>
+    </message>
+    <message>
+        <source>Buildings to spread polygon population over (polygons)</source>
+        <translation>Byggnader att fördela polygonernas befolkning på (polygoner)</translation>
+    </message>
+    <message>
+        <source>Largest distance from a resident or node to a street (metres)</source>
+        <translation>Största avstånd från en boende eller nod till en gata (meter)</translation>
+    </message>
+    <message>
+        <source>Areas: accessibility by group</source>
+        <translation>Områden: tillgänglighet per grupp</translation>
+    </message>
+    <message>
+        <source>Area to area: mean walk between residents (table)</source>
+        <translation>Område till område: medelgångväg mellan de boende (tabell)</translation>
+    </message>
+    <message>
+        <source>Potential co-presence per street</source>
+        <translation>Potentiell samnärvaro per gata</translation>
+    </message>
+    <message>
+        <source>Meeting sites, ranked by balanced reach</source>
+        <translation>Mötesplatser, rangordnade efter jämn räckvidd</translation>
+    </message>
+    <message>
+        <source>Segregation indices (table)</source>
+        <translation>Segregationsindex (tabell)</translation>
+    </message>
+    <message>
+        <source>Residents as points, with their local environment</source>
+        <translation>Boende som punkter, med sin lokala omgivning</translation>
+    </message>
+    <message>
+        <source>through points every 20 m round the outline</source>
+        <translation>genom punkter var 20:e meter runt konturen</translation>
+    </message>
+    <message>
+        <source>Entrance points of the places (with the place id field)</source>
+        <translation>Entrépunkter för platserna (med platsernas id-fält)</translation>
+    </message>
+    <message>
+        <source>Group field: points sharing a value are one place</source>
+        <translation>Gruppfält: punkter med samma värde är en plats</translation>
+    </message>
+    <message>
+        <source>Entrance points of the attractions (field building_id)</source>
+        <translation>Entrépunkter för målpunkterna (fältet building_id)</translation>
+    </message>
+    <message>
+        <source>Entrance points of the origins (field building_id)</source>
+        <translation>Entrépunkter för startpunkterna (fältet building_id)</translation>
+    </message>
+    <message>
+        <source>Measures to write</source>
+        <translation>Mått att skriva</translation>
+    </message>
+    <message>
+        <source>Normalisation</source>
+        <translation>Normering</translation>
+    </message>
+    <message>
+        <source>Hillier, Yang &amp; Turner 2012, as depthmapX</source>
+        <translation>Hillier, Yang &amp; Turner 2012, som depthmapX</translation>
+    </message>
+    <message>
+        <source>as PST: integration_pst, nain_pst, nach_pst</source>
+        <translation>som PST: integration_pst, nain_pst, nach_pst</translation>
+    </message>
+    <message>
+        <source>Angle threshold for steps in degrees (0 = every move is a step)</source>
+        <translation>Vinkeltröskel för steg i grader (0 = varje förflyttning är ett steg)</translation>
+    </message>
+    <message>
+        <source>node count</source>
+        <translation>antal segment (node count)</translation>
+    </message>
+    <message>
+        <source>total depth</source>
+        <translation>totalt djup (total depth)</translation>
+    </message>
+    <message>
+        <source>mean depth</source>
+        <translation>medeldjup (mean depth)</translation>
+    </message>
+    <message>
+        <source>integration</source>
+        <translation>integration</translation>
+    </message>
+    <message>
+        <source>NAIN (normalised integration)</source>
+        <translation>NAIN (normerad integration)</translation>
+    </message>
+    <message>
+        <source>choice (through-movement)</source>
+        <translation>choice (genomströmning)</translation>
+    </message>
+    <message>
+        <source>NACH (normalised choice)</source>
+        <translation>NACH (normerad genomströmning)</translation>
+    </message>
+    <message>
+        <source>reach length (metres of street)</source>
+        <translation>räckviddslängd (meter gata)</translation>
+    </message>
+    <message>
+        <source>total depth, length-weighted</source>
+        <translation>totalt djup, längdviktat</translation>
+    </message>
+    <message>
+        <source>integration, length-weighted</source>
+        <translation>integration, längdviktad</translation>
+    </message>
+    <message>
+        <source>choice, length-weighted</source>
+        <translation>choice, längdviktad</translation>
+    </message>
+    <message>
+        <source>harmonic closeness</source>
+        <translation>harmonisk närhet</translation>
+    </message>
+    <message>
+        <source>Report of results (HTML and PDF)</source>
+        <translation>Rapport över resultat (HTML och PDF)</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>Resultat</translation>
+    </message>
+    <message>
+        <source>Swedish</source>
+        <translation>svenska</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>engelska</translation>
+    </message>
+    <message>
+        <source>Result layers or GeoPackages written by Stadsrum</source>
+        <translation>Resultatlager eller GeoPackage-filer som Stadsrum skrev</translation>
+    </message>
+    <message>
+        <source>Or a folder of result GeoPackages</source>
+        <translation>Eller en mapp med resultatfiler (GeoPackage)</translation>
+    </message>
+    <message>
+        <source>Report language</source>
+        <translation>Rapportens språk</translation>
+    </message>
+    <message>
+        <source>Title (empty: Urban space analysis)</source>
+        <translation>Titel (tom: Stadsrumsanalys)</translation>
+    </message>
+    <message>
+        <source>Report folder</source>
+        <translation>Rapportmapp</translation>
+    </message>
+    <message>
+        <source>Report (HTML)</source>
+        <translation>Rapport (HTML)</translation>
+    </message>
+    <message>
+        <source>Report (PDF)</source>
+        <translation>Rapport (PDF)</translation>
+    </message>
+    <message>
+        <source>The layer {layer} is not in a GeoPackage: choose layers of the GeoPackages Stadsrum wrote.</source>
+        <translation>Lagret {layer} ligger inte i en GeoPackage-fil: välj lager ur de GeoPackage-filer som Stadsrum skrev.</translation>
+    </message>
+    <message>
+        <source>Choose result layers or a folder of result GeoPackages.</source>
+        <translation>Välj resultatlager eller en mapp med resultatfiler (GeoPackage).</translation>
+    </message>
+    <message>
+        <source>Report written to {path}</source>
+        <translation>Rapporten skrevs till {path}</translation>
+    </message>
+    <message>
+        <source>Run a study file</source>
+        <translation>Kör en studiefil</translation>
+    </message>
+    <message>
+        <source>Study file (.toml)</source>
+        <translation>Studiefil (.toml)</translation>
+    </message>
+    <message>
+        <source>Study files (*.toml)</source>
+        <translation>Studiefiler (*.toml)</translation>
+    </message>
+    <message>
+        <source>Results folder</source>
+        <translation>Resultatmapp</translation>
+    </message>
+    <message>
+        <source>Written: {path}</source>
+        <translation>Skrevs: {path}</translation>
+    </message>
+    <message>
+        <source>Meeting sites of several geometry types are drawn as points (lines at their midpoint)</source>
+        <translation>Mötesplatser av flera geometrityper ritas som punkter (linjer i sin mittpunkt)</translation>
+    </message>
+    <message>
+        <source>{path} does not say which analysis wrote it (it has no run_metadata table): the report shows it under other results. Results of a study (Run a study file) or of the command line are reported in full.</source>
+        <translation>{path} säger inte vilken analys som skrev den (den saknar tabellen run_metadata): rapporten visar den under övriga resultat. Resultat från en studie (Kör en studiefil) eller från kommandoraden rapporteras fullständigt.</translation>
+    </message>
+    <message>
+        <source>Attraction and OD betweenness (PST)</source>
+        <translation>Attraction och OD betweenness (PST)</translation>
+    </message>
+    <message>
+        <source>Origins: where trips start (points or polygons)</source>
+        <translation>Startpunkter: där resor börjar (punkter eller polygoner)</translation>
+    </message>
+    <message>
+        <source>Destinations or attractions: where trips end (points or polygons)</source>
+        <translation>Målpunkter: där resor slutar (punkter eller polygoner)</translation>
+    </message>
+    <message>
+        <source>Analysis</source>
+        <translation>Analys</translation>
+    </message>
+    <message>
+        <source>OD betweenness: each origin's weight shared over the destinations</source>
+        <translation>OD betweenness: varje startpunkts vikt fördelas över målpunkterna</translation>
+    </message>
+    <message>
+        <source>Attraction betweenness: to every attraction within the radius</source>
+        <translation>Attraction betweenness: till varje målpunkt inom radien</translation>
+    </message>
+    <message>
+        <source>Weight of each origin (numeric field, e.g. residents; empty: 1 each)</source>
+        <translation>Vikt för varje startpunkt (numeriskt fält, t.ex. boende; tomt: 1 var)</translation>
+    </message>
+    <message>
+        <source>Weight of each destination (numeric field, e.g. jobs; empty: 1 each)</source>
+        <translation>Vikt för varje målpunkt (numeriskt fält, t.ex. arbetsplatser; tomt: 1 var)</translation>
+    </message>
+    <message>
+        <source>OD betweenness: destinations</source>
+        <translation>OD betweenness: målpunkter</translation>
+    </message>
+    <message>
+        <source>all reachable destinations</source>
+        <translation>alla nåbara målpunkter</translation>
+    </message>
+    <message>
+        <source>the closest destination only</source>
+        <translation>endast närmaste målpunkt</translation>
+    </message>
+    <message>
+        <source>Routes minimise</source>
+        <translation>Vägar minimerar</translation>
+    </message>
+    <message>
+        <source>metric (shortest routes)</source>
+        <translation>metrisk (kortaste vägar)</translation>
+    </message>
+    <message>
+        <source>angular (fewest degrees of turning)</source>
+        <translation>vinkel (minst svängar i grader)</translation>
+    </message>
+    <message>
+        <source>steps (fewest changes of street)</source>
+        <translation>steg (minst antal byten av gata)</translation>
+    </message>
+    <message>
+        <source>Longest route in metres, links included; n = no limit (e.g. 800,n)</source>
+        <translation>Längsta väg i meter, anslutningar inräknade; n = ingen gräns (t.ex. 800,n)</translation>
+    </message>
+    <message>
+        <source>Largest distance from an origin or destination to a street (metres)</source>
+        <translation>Största avstånd från en start- eller målpunkt till en gata (meter)</translation>
+    </message>
+    <message>
+        <source>Steps: least turn in degrees that counts (0: every change of street)</source>
+        <translation>Steg: minsta sväng i grader som räknas (0: varje byte av gata)</translation>
+    </message>
+    <message>
+        <source>Betweenness</source>
+        <translation>Betweenness</translation>
+    </message>
+    <message>
+        <source>Plausibility warnings: doubtful links</source>
+        <translation>Rimlighetsvarningar: tveksamma anslutningar</translation>
     </message>
 </context>
 </TS>

@@ -23,10 +23,19 @@ ALGORITHMS = (
     "stadsrum:accessibility",
     "stadsrum:barriers",
     "stadsrum:compare",
+    "stadsrum:areas",
+    "stadsrum:report",
+    "stadsrum:run",
 )
 SWEDISH = {
     "stadsrum:network": ["Gatumittlinjer", "Förberedelse", "Färdsätt (OpenStreetMap-filer)"],
-    "stadsrum:segments": ["Avståndstyper", "Radieläge", "Vikt (numeriskt fält, t.ex. befolkning)"],
+    "stadsrum:segments": [
+        "Avståndstyper",
+        "Radieläge",
+        "Vikt (numeriskt fält, t.ex. befolkning)",
+        "Mått att skriva",
+        "Normering",
+    ],
     "stadsrum:distances": [
         "Platser (punkter eller polygoner)",
         "Fält med nodens kategori (station, skola, ...)",
@@ -47,14 +56,23 @@ SWEDISH = {
         "Förslag: gator som planen lägger till eller tar bort (linjer)",
         "Segmentanalys: förändring",
     ],
+    "stadsrum:areas": [
+        "Befolkning: adress- eller byggnadspunkter, eller DeSO-polygoner",
+        "Potentiell samnärvaro per gata",
+    ],
+    "stadsrum:report": ["Resultatlager eller GeoPackage-filer som Stadsrum skrev", "Rapportmapp"],
+    "stadsrum:run": ["Studiefil (.toml)"],
 }
 ENGLISH = {
     "stadsrum:network": ["Street centre lines", "Preparation"],
-    "stadsrum:segments": ["Distance types", "Radius mode"],
+    "stadsrum:segments": ["Distance types", "Radius mode", "Measures to write", "Normalisation"],
     "stadsrum:distances": ["Places (points or polygons)", "Service areas"],
     "stadsrum:accessibility": ["Distance decay of reach", "Accessibility"],
     "stadsrum:barriers": ["Crossings", "Candidate new crossings, ranked"],
     "stadsrum:compare": ["Segment analysis: change", "Distances: change per place"],
+    "stadsrum:areas": ["Areas: DeSO, RegSO, districts (polygons)", "Segregation indices (table)"],
+    "stadsrum:report": ["Report language", "Report folder"],
+    "stadsrum:run": ["Study file (.toml)"],
 }
 
 

@@ -27,6 +27,9 @@ PARAMETERS = {
         "INPUT",
         "MODE",
         "PREPARE",
+        "SPLIT_CROSSINGS",
+        "WHERE",
+        "CLIP",
         "UNLINKS",
         "SNAP_TOLERANCE",
         "COMPONENTS",
@@ -39,7 +42,11 @@ PARAMETERS = {
         "RADII",
         "RADIUS_MODE",
         "TULIP_BINS",
+        "STEP_THRESHOLD",
+        "MEASURES",
+        "NORMALISATION",
         "PREPARE",
+        "SPLIT_CROSSINGS",
         "WEIGHT",
         "SPLIT",
         "OUTPUT",
@@ -47,8 +54,11 @@ PARAMETERS = {
     "distances": {
         "NETWORK",
         "PREPARE",
+        "SPLIT_CROSSINGS",
         "PLACES",
         "PLACE_ID",
+        "PLACE_ENTRANCES",
+        "PLACE_GROUP",
         "NODES",
         "NODE_ID",
         "NODE_CATEGORY",
@@ -68,6 +78,7 @@ PARAMETERS = {
     "accessibility": {
         "NETWORK",
         "PREPARE",
+        "SPLIT_CROSSINGS",
         "ATTRACTIONS",
         "ORIGINS",
         "COST",
@@ -78,12 +89,34 @@ PARAMETERS = {
         "CATEGORY",
         "MAX_LINK",
         "SPEED",
+        "POLYGONS",
+        "ATTRACTION_ENTRANCES",
+        "ORIGIN_ENTRANCES",
+        "OUTPUT",
+        "WARNINGS",
+    },
+    "betweenness": {
+        "NETWORK",
+        "PREPARE",
+        "SPLIT_CROSSINGS",
+        "ORIGINS",
+        "DESTINATIONS",
+        "KIND",
+        "ORIGIN_WEIGHT",
+        "DESTINATION_WEIGHT",
+        "DESTINATIONS_MODE",
+        "COST",
+        "RADII",
+        "MAX_LINK",
+        "POLYGONS",
+        "STEP_THRESHOLD",
         "OUTPUT",
         "WARNINGS",
     },
     "barriers": {
         "NETWORK",
         "PREPARE",
+        "SPLIT_CROSSINGS",
         "BARRIERS",
         "CATEGORY",
         "CATEGORIES",
@@ -98,6 +131,7 @@ PARAMETERS = {
         "MAX_LINK_LENGTH",
         "BEST_K",
         "CANDIDATE_SPACING",
+        "CANDIDATES_KEEP",
         "THRESHOLDS",
         "EFFECT",
         "GAP",
@@ -123,6 +157,7 @@ PARAMETERS = {
     "compare": {
         "NETWORK",
         "PREPARE",
+        "SPLIT_CROSSINGS",
         "PROPOSAL",
         "ACTION",
         "SEGMENTS",
@@ -150,6 +185,36 @@ PARAMETERS = {
         "ACCESSIBILITY_DIFF",
         "WARNINGS",
     },
+    "areas": {
+        "NETWORK",
+        "PREPARE",
+        "SPLIT_CROSSINGS",
+        "POPULATION",
+        "POPULATION_COLUMN",
+        "GROUPS",
+        "AREAS",
+        "AREA_ID",
+        "AREA_STATS",
+        "NODES",
+        "NODE_CATEGORY",
+        "SITES",
+        "MEETING_PLACES",
+        "THRESHOLDS",
+        "ENVIRONMENT",
+        "CRITERIA",
+        "BUILDINGS",
+        "MAX_LINK",
+        "SPEED",
+        "OUTPUT",
+        "AREA_MATRIX",
+        "COPRESENCE",
+        "MEETING_SITES",
+        "SEGREGATION",
+        "RESIDENTS",
+    },
+    "nodes_from_gtfs": {"INPUT", "DATE", "WINDOW", "MODES", "OUTPUT"},
+    "report": {"INPUT", "FOLDER", "LANG", "TITLE", "OUTPUT"},
+    "run": {"INPUT"},
 }
 
 
@@ -250,8 +315,9 @@ def test_missing_packages_give_one_clear_message_and_block_runs(plugin, monkeypa
             QgsApplication.processingRegistry().algorithmById("stadsrum:segments").canExecute()
         )
         assert not ok
-        assert '"numba>=0.59"' in message
+        assert "Install Python packages" in message
         assert "numba (missing)" in message
+        assert "pip install" not in message
         bar.clearWidgets()
         broken.unload()
     finally:
@@ -284,12 +350,54 @@ def test_output_layers_get_the_default_style(plugin, network_layer):
         QgsProject.instance().removeAllMapLayers()
 
 
+def test_a_geopackage_output_opens_styled_later(plugin, network_layer, tmp_path):
+    """Written by processing.run without loading it (as qgis_process does), then opened
+    as a planner opens the file another day: the default style comes from the file's
+    layer_styles table, as in the command line's GeoPackages."""
+    import sqlite3
+
+    import processing
+    from qgis.core import QgsVectorLayer
+
+    out = tmp_path / "segments.gpkg"
+    params = {
+        "INPUT": network_layer,
+        "COST": [1],
+        "RADII": "400",
+        "PREPARE": 1,
+        "OUTPUT": str(out),
+    }
+    processing.run("stadsrum:segments", params)
+    con = sqlite3.connect(out)
+    try:
+        rows = con.execute(
+            'SELECT "f_table_name", "f_geometry_column", "useAsDefault", "styleQML" '
+            'FROM "layer_styles"'
+        ).fetchall()
+        (geometry_column,) = con.execute(
+            "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = 'segments'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert len(rows) == 1
+    table, geometry, default, qml = rows[0]
+    assert (table, geometry, default) == ("segments", geometry_column, 1)
+    assert 'attr="integration_metric_r400"' in qml
+    later = QgsVectorLayer(str(out), "opened later", "ogr")
+    assert later.isValid()
+    renderer = later.renderer()
+    assert renderer.type() == "graduatedSymbol"
+    assert renderer.classAttribute() == "integration_metric_r400"
+    assert len(renderer.ranges()) == 7
+    assert renderer.ranges()[0].symbol().color().name() == "#2c7bb6"
+
+
 def test_a_failing_style_never_fails_the_analysis(plugin, network_layer, monkeypatch):
     import processing
 
     import stadsrum.io.styles
 
-    def broken(layer, frame):
+    def broken(layer, frame, lang=None):
         raise ImportError("No module named 'mapclassify'")
 
     monkeypatch.setattr(stadsrum.io.styles, "layer_qml", broken)
