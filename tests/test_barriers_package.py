@@ -49,7 +49,8 @@ def test_every_former_name_is_importable_from_the_package():
 
     for name in FORMER_NAMES:
         assert hasattr(barriers, name), name
-    assert set(barriers.__all__) <= set(FORMER_NAMES)
+    # names added since the split: barriers and segregation (issue 15 item 8)
+    assert set(barriers.__all__) <= {*FORMER_NAMES, "barrier_segregation"}
     assert barriers.od_matrix.__module__ == "stadsrum.measures.access_graph"
 
 
@@ -198,5 +199,5 @@ def test_the_plugin_zip_bundles_every_module_of_the_package(tmp_path):
     prefix = f"{PLUGIN_FOLDER}/bundled/stadsrum/measures/barriers/"
     here = PACKAGE / "measures" / "barriers"
     wanted = {prefix + p.name for p in here.glob("*.py")}
-    assert len(wanted) == 7
+    assert len(wanted) == 8  # segregation.py added (issue 15 item 8)
     assert wanted <= names

@@ -13,7 +13,11 @@ answers, on the walking network:
    network versus a counterfactual in which a barrier is permeable;
 4. *new crossings* (:func:`candidate_links`, :func:`rank_candidates`): links
    across barriers ranked by the total shortening of place→node routes;
-5. *scenario* (:func:`evaluate_scenario`): proposed links, before vs after.
+5. *scenario* (:func:`evaluate_scenario`): proposed links, before vs after;
+6. *barriers and segregation* (:func:`barrier_segregation`): per barrier the
+   change in the areas' mean distance and the network segregation indices
+   when it is permeable, and candidate links ranked by the shortening of
+   routes between residents of different areas.
 
 Each concern is a module of its own: :mod:`.inventory`, :mod:`.detour`,
 :mod:`.effect`, :mod:`.candidates`, :mod:`.scenario`, and :mod:`.analysis`
@@ -43,6 +47,7 @@ from stadsrum.measures.barriers.inventory import (
     barrier_inventory,
 )
 from stadsrum.measures.barriers.scenario import compare_od, evaluate_scenario
+from stadsrum.measures.barriers.segregation import barrier_segregation
 
 __all__ = [
     "ALONG_MAX_M",
@@ -57,6 +62,7 @@ __all__ = [
     "barrier_analysis",
     "barrier_effect",
     "barrier_inventory",
+    "barrier_segregation",
     "candidate_links",
     "compare_od",
     "detour_pairs",

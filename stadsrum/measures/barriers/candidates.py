@@ -184,13 +184,20 @@ def _gains(
     reach_m: Sequence[float],
     progress: ProgressLike,
     chunk: int = 512,
+    counted: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Exact effect of each candidate link alone, by the min formula.
 
     A chunk is places x nodes x ``chunk`` candidates of arithmetic; in a large
     city that is seconds, so the user's cancel is checked between chunks.
+    ``counted``: the pairs that count (places x nodes, bool; default all):
+    the others add to no sum and no count.
     """
     n_c = len(a)
+    # several arrays of places x nodes x chunk floats are alive at once: keep
+    # each near 32 MB however many pairs there are (resident-to-resident pairs)
+    chunk = max(1, min(chunk, 4_000_000 // max(1, old.size)))
+    valid = np.ones(old.shape, dtype=bool) if counted is None else counted
     out: dict[str, np.ndarray] = {
         "gain_m": np.zeros(n_c),
         "pairs_improved": np.zeros(n_c, dtype=np.int64),
@@ -199,9 +206,9 @@ def _gains(
     }
     for r in reach_m:
         out[f"_reach_{r}"] = np.zeros(n_c, dtype=np.int64)
-    finite_old = np.isfinite(old)
+    finite_old = np.isfinite(old) & valid
     old_safe = np.where(finite_old, old, np.inf)
-    within_old = {r: (old <= r + 1e-9).sum() for r in reach_m}
+    within_old = {r: ((old <= r + 1e-9) & valid).sum() for r in reach_m}
     for lo in range(0, n_c, chunk):
         check_cancelled(progress)
         hi = min(n_c, lo + chunk)
@@ -220,11 +227,13 @@ def _gains(
         out["gain_m"][lo:hi] = (red * weight[:, :, None]).sum(axis=(0, 1))
         out["pairs_improved"][lo:hi] = (red > 1e-6).sum(axis=(0, 1))
         out["max_reduction_m"][lo:hi] = red.max(axis=(0, 1)) if red.size else 0.0
-        out["pairs_connected"][lo:hi] = ((~finite_old[:, :, None]) & np.isfinite(new)).sum(
-            axis=(0, 1)
-        )
+        out["pairs_connected"][lo:hi] = (
+            (~finite_old[:, :, None]) & valid[:, :, None] & np.isfinite(new)
+        ).sum(axis=(0, 1))
         for r in reach_m:
-            out[f"_reach_{r}"][lo:hi] = (new <= r + 1e-9).sum(axis=(0, 1)) - within_old[r]
+            out[f"_reach_{r}"][lo:hi] = ((new <= r + 1e-9) & valid[:, :, None]).sum(
+                axis=(0, 1)
+            ) - within_old[r]
     return out
 
 
@@ -247,6 +256,7 @@ def rank_candidates(
     *,
     place_weight: str | None = None,
     node_weight: str | None = None,
+    pair_weight: np.ndarray | None = None,
     thresholds: Sequence[float] = (10.0, 15.0),
     speed: float = DEFAULT_SPEED,
     best_k: int = 0,
@@ -267,6 +277,11 @@ def rank_candidates(
     place_weight, node_weight
         Columns of the places/nodes weighting each pair (a pair's weight is
         the product; default 1).
+    pair_weight
+        Optional places x nodes array of weights of each pair, multiplied with
+        the above; pairs of weight 0 count nowhere (no gain, no pair counts).
+        E.g. ``p_i p_j`` for residents of different areas, 0 within an area
+        (:func:`~stadsrum.measures.barriers.segregation.barrier_segregation`).
     thresholds
         Minutes of walking at ``speed`` for the reach gains.
     best_k
@@ -302,6 +317,15 @@ def rank_candidates(
     wp = _weights(od.places, place_weight, n_p, what="places")
     wn = _weights(od.nodes, node_weight, n_n, what="nodes")
     weight = wp[:, None] * wn[None, :]
+    counted = None
+    if pair_weight is not None:
+        pw = np.asarray(pair_weight, dtype=float)
+        if pw.shape != (n_p, n_n) or not (np.isfinite(pw).all() and (pw >= 0).all()):
+            raise InputError(
+                f"pair weights must be {n_p} x {n_n} numbers of zero or more (places x nodes)"
+            )
+        weight = weight * pw
+        counted = pw > 0
     reach_m = [float(t) * 60.0 * speed for t in thresholds]
     cand = candidates.reset_index(drop=True)
     if len(cand) == 0:
@@ -337,6 +361,7 @@ def rank_candidates(
         weight,
         reach_m,
         progress,
+        counted=counted,
     )
     for key in ("gain_m", "pairs_improved", "max_reduction_m", "pairs_connected"):
         cand[key] = g[key]
@@ -370,7 +395,7 @@ def rank_candidates(
         # the greedy steps draw no bar of their own, but a cancel reaches every search
         quiet = Progress(is_cancelled=progress.is_cancelled)
         for k in range(1, min(best_k, len(cand)) + 1):
-            g = _gains(d_p, d_n, old, a, b, length, weight, [], progress)
+            g = _gains(d_p, d_n, old, a, b, length, weight, [], progress, counted=counted)
             gain = np.where(step > 0, -np.inf, g["gain_m"])
             best = int(np.argmax(gain))
             if not gain[best] > 1e-9:
