@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -127,24 +127,19 @@ def segment_measures(
     threads: int | None = None,
     batch_size: int | None = None,
     progress: ProgressLike | None = None,
+    client: Any = None,
 ) -> dict[str, np.ndarray]:
     """Segment measures of one cost at several radii, as arrays keyed by column name.
 
     The engine behind :func:`segment_analysis`; takes a :class:`SegmentGraph`
     and returns ``{"integration_angular_r800": array, ...}`` in segment order.
+    With a Dask ``client`` the origins run as tasks on its cluster
+    (:mod:`stadsrum.distributed`; ``batch_size`` is then origins per task).
     """
     import numba
 
     from stadsrum.kernels.search import TOL
-    from stadsrum.kernels.segment import (
-        S_COUNT,
-        S_DEPTH,
-        S_DEPTH_WL,
-        S_HARMONIC,
-        S_REACH,
-        S_SEGMENTS,
-        segment_worker,
-    )
+    from stadsrum.kernels.segment import N_SUMS, segment_worker
 
     progress = as_progress(progress)
     measures = None if measures is None else list(measures)  # a generator is read once
@@ -162,13 +157,38 @@ def segment_measures(
     )
     tlen = transition_lengths(graph)
     want_choice = bool(_CHOICE_MEASURES & set(wanted))
+    if client is not None:  # before the local engine's per-thread arrays are allocated
+        from stadsrum.distributed import segment_sums
+
+        progress.start(f"segment analysis ({cost})", n)
+        sums, choice, choice_wl = segment_sums(
+            client,
+            n_segments=n,
+            radii=radii_arr,
+            catchment=radius_mode == "catchment",
+            metric_cost=costs.metric,
+            has_free_moves=bool((costs.tcost <= TOL).any()),
+            indptr=graph.indptr.astype(np.int32),
+            dst=graph.dst.astype(np.int32),
+            tcost=costs.tcost,
+            tlen=tlen,
+            seglen=graph.length,
+            weight=w,
+            depth_scale=costs.depth_scale,
+            harmonic_offset=costs.harmonic_offset,
+            want_choice=want_choice,
+            chunk_size=batch_size or None,
+            progress=progress,
+        )
+        progress.finish()
+        return _measure_columns(sums, choice, choice_wl, w, radii_arr, wanted, cost)
 
     n_threads = thread_count(threads)
     n_threads = min(n_threads, numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
     batch = batch_size or max(64 * n_threads, -(-n // 50))
     indptr = graph.indptr.astype(np.int32)
     dst = graph.dst.astype(np.int32)
-    sums = np.zeros((n, len(radii_arr), 6))
+    sums = np.zeros((n, len(radii_arr), N_SUMS))
     # one partial choice sum per worker, added up at the end
     parts = np.zeros((2, n_threads, n if want_choice else 1, len(radii_arr)))
     has_free_moves = bool((costs.tcost <= TOL).any())
@@ -211,6 +231,27 @@ def segment_measures(
     choice = parts[0].sum(axis=0) if want_choice else np.zeros((n, len(radii_arr)))
     choice_wl = parts[1].sum(axis=0) if want_choice else np.zeros((n, len(radii_arr)))
     progress.finish()
+    return _measure_columns(sums, choice, choice_wl, w, radii_arr, wanted, cost)
+
+
+def _measure_columns(
+    sums: np.ndarray,
+    choice: np.ndarray,
+    choice_wl: np.ndarray,
+    w: np.ndarray,
+    radii_arr: np.ndarray,
+    wanted: list[str],
+    cost: str,
+) -> dict[str, np.ndarray]:
+    """The measure columns from the per-origin sums and the choice sums."""
+    from stadsrum.kernels.segment import (
+        S_COUNT,
+        S_DEPTH,
+        S_DEPTH_WL,
+        S_HARMONIC,
+        S_REACH,
+        S_SEGMENTS,
+    )
 
     out: dict[str, np.ndarray] = {}
     for r_i, radius in enumerate(radii_arr):
@@ -270,6 +311,7 @@ def segment_analysis(
     threads: int | None = None,
     batch_size: int | None = None,
     progress: ProgressLike | None = None,
+    client: Any = None,
 ) -> gpd.GeoDataFrame:
     """Space syntax segment analysis of a street network.
 
@@ -310,6 +352,10 @@ def segment_analysis(
         Origins per batch between progress reports and cancel checks.
     progress
         Optional progress reporter; cancelling stops between batches.
+    client
+        A ``dask.distributed.Client``: run the origins as tasks on its cluster
+        (``docs/scale.md``), with the same results; ``None`` (default): the
+        threaded engine on this machine.
 
     Returns
     -------
@@ -390,6 +436,7 @@ def segment_analysis(
             threads=threads,
             batch_size=batch_size,
             progress=progress,
+            client=client,
         )
     result = pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
     return gpd.GeoDataFrame(result, geometry=frame.geometry.name, crs=network.edges.crs)
