@@ -62,6 +62,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar  # noqa: E402
 import typer  # noqa: E402
 
 from stadsrum.errors import CancelledError, InputError, StadsrumError  # noqa: E402
+from stadsrum.i18n import LANGUAGES, set_language, translate  # noqa: E402
 from stadsrum.progress import TqdmProgress, check_cancelled  # noqa: E402
 
 if TYPE_CHECKING:
@@ -78,6 +79,25 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _top_level_options(
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="Language of messages, progress and summaries: sv or en (default: from "
+            "LANGUAGE, LC_ALL, LC_MESSAGES or LANG). `report --lang` chooses the report's.",
+        ),
+    ] = None,
+) -> None:
+    """Urban space analysis in a whole-city perspective (stadsrumsanalys)."""
+    if lang is not None and lang.lower() not in LANGUAGES:
+        raise typer.BadParameter(f"choose {' or '.join(LANGUAGES)}, not {lang!r}")
+    # set on every run, so that a run without --lang follows the environment again
+    set_language(lang)
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -203,11 +223,22 @@ class _CommandProgress(TqdmProgress):
 
     def start(self, label: str, total: int) -> None:
         check_cancelled(self)
-        super().start(label, total)
+        super().start(translate(label), total)
 
     def message(self, text: str) -> None:
         check_cancelled(self)
-        super().message(text)
+        super().message(_translated_lines(text))
+
+
+def _translated_lines(text: str) -> str:
+    """``text`` in the chosen language (``--lang``, ``LANG``), line by line: a
+    summary of several lines has an entry per line in the catalogue."""
+    return "\n".join(translate(line) for line in str(text).split("\n"))
+
+
+def _echo(message: Any = None, *, err: bool = False) -> None:
+    """``typer.echo`` in the chosen language (see :mod:`stadsrum.i18n`)."""
+    typer.echo(None if message is None else _translated_lines(message), err=err)
 
 
 def _guarded(func: F) -> F:
@@ -232,7 +263,7 @@ def _guarded(func: F) -> F:
             if _interrupted_by(exc):
                 raise _cancelled(exc) from None
             _print_notes(exc)
-            typer.echo(f"error: {_explained(exc, kwargs.get('out')) or exc}", err=True)
+            _echo(f"error: {_explained(exc, kwargs.get('out')) or exc}", err=True)
             raise typer.Exit(1) from None
         except Exception as exc:
             if debug:
@@ -242,9 +273,9 @@ def _guarded(func: F) -> F:
             _print_notes(exc)
             known = _explained(exc, kwargs.get("out"))
             if known:
-                typer.echo(f"error: {known}", err=True)
+                _echo(f"error: {known}", err=True)
                 raise typer.Exit(1) from None
-            typer.echo(
+            _echo(
                 f"error: unexpected {type(exc).__name__}: {exc} (run again with --debug "
                 "for details)",
                 err=True,
@@ -278,7 +309,7 @@ def _print_notes(exc: BaseException) -> None:
     """Lines added to an error on its way up (such as what a study wrote before it
     failed), printed before the one ``error:`` line so that line stays the last."""
     for note in getattr(exc, "__notes__", ()):
-        typer.echo(note, err=True)
+        _echo(note, err=True)
 
 
 def _explained(exc: BaseException, out: Any) -> str | None:
@@ -373,8 +404,8 @@ def network(
         progress=progress,
     )
     if not quiet:
-        typer.echo(_without_notes(result.network.summary(), result.network))
-        typer.echo(f"written: {result.path}")
+        _echo(_without_notes(result.network.summary(), result.network))
+        _echo(f"written: {result.path}")
 
 
 class RadiusModeChoice(StrEnum):
@@ -434,6 +465,14 @@ def segments(
     where: Where = None,
     clip: Clip = None,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
+    scheduler: Annotated[
+        str,
+        typer.Option(
+            help="local: threads on this machine (default); local-cluster: Dask worker "
+            "processes on this machine; a Dask scheduler address (tcp://host:8786) or "
+            "scheduler file (.json): a cluster (docs/scale.md)."
+        ),
+    ] = "local",
     crs: Crs = None,
     quiet: Quiet = False,
     debug: Debug = False,
@@ -465,15 +504,32 @@ def segments(
         threads=threads,
         crs=crs,
         progress=progress,
+        scheduler=scheduler,
     )
     if not quiet:
-        typer.echo(f"segments: {len(result.segments):,}")
-        typer.echo(f"written: {result.path}")
+        _echo(f"segments: {len(result.segments):,}")
+        _echo(f"written: {result.path}")
 
 
 class PolygonChoice(StrEnum):
     entrances = "entrances"
     centroid = "centroid"
+
+
+#: ``--polygons``: a text, for ``boundary:N`` takes a number (checked by the analyses).
+Polygons = typer.Option(
+    "--polygons",
+    help="How polygons without entrance points join the streets: entrances (where streets "
+    "meet them), centroid, or boundary:N (a point every N metres round the outline, "
+    "as near as the nearest).",
+)
+BuildingId = Annotated[
+    str | None,
+    typer.Option(
+        help="Column naming the building (place) in both a layer and its entrance points "
+        "(default: building_id, for distances the --place-id column)."
+    ),
+]
 
 
 class DecayChoice(StrEnum):
@@ -517,10 +573,22 @@ def distances(
     nearest_per_category: Annotated[
         bool, typer.Option(help="Keep only the nearest node of each category per place.")
     ] = False,
-    polygons: Annotated[
-        PolygonChoice,
-        typer.Option(help="Polygons join at their entrances or at their centroid."),
-    ] = PolygonChoice.entrances,
+    polygons: Annotated[str, Polygons] = "entrances",
+    place_group: Annotated[
+        str | None,
+        typer.Option(
+            help="Column of point places: the points sharing a value are one place (a "
+            "building's entrances), as near as its nearest point."
+        ),
+    ] = None,
+    place_entrances: Annotated[
+        str | None,
+        typer.Option(
+            help="Entrance points of polygon places (stadsrum buildings writes them): a place "
+            "joins the streets through its entrances, as near as its nearest one."
+        ),
+    ] = None,
+    building_id: BuildingId = None,
     routes: Annotated[bool, typer.Option(help="Draw the route lines.")] = True,
     network_layer: NetworkLayer = None,
     places_layer: Annotated[str | None, typer.Option(help="Layer in the places file.")] = None,
@@ -554,7 +622,10 @@ def distances(
         node_id=node_id,
         node_category=node_category,
         max_link=max_link,
-        polygons=polygons.value,
+        polygons=polygons,
+        place_group=place_group,
+        place_entrances=place_entrances,
+        building_id=building_id,
         speed=speed,
         thresholds=thresholds,
         nearest=nearest,
@@ -570,8 +641,8 @@ def distances(
     )
     if not quiet:
         od = result.layers["od"]
-        typer.echo(f"od rows: {len(od):,} ({int((od['status'] == 'ok').sum()):,} with a route)")
-        typer.echo(f"written: {result.path}")
+        _echo(f"od rows: {len(od):,} ({int((od['status'] == 'ok').sum()):,} with a route)")
+        _echo(f"written: {result.path}")
 
 
 @app.command()
@@ -599,6 +670,27 @@ def accessibility(
         float, typer.Option(help="Largest distance (m) from an attraction to the network.")
     ] = 200.0,
     speed: Annotated[float, typer.Option(help="Walking speed, metres per second.")] = 1.3,
+    polygons: Annotated[str, Polygons] = "centroid",
+    attraction_group: Annotated[
+        str | None,
+        typer.Option(
+            help="Column of point attractions: the points sharing a value are one attraction, "
+            "counted once, as near as its nearest point."
+        ),
+    ] = None,
+    origin_group: Annotated[
+        str | None,
+        typer.Option(help="Column of point origins: the points sharing a value are one origin."),
+    ] = None,
+    attraction_entrances: Annotated[
+        str | None,
+        typer.Option(help="Entrance points of polygon attractions (stadsrum buildings)."),
+    ] = None,
+    origin_entrances: Annotated[
+        str | None,
+        typer.Option(help="Entrance points of polygon origins (stadsrum buildings)."),
+    ] = None,
+    building_id: BuildingId = None,
     layer: InputLayer = None,
     attractions_layer: Annotated[
         str | None, typer.Option(help="Layer in the attractions file.")
@@ -637,6 +729,12 @@ def accessibility(
         category=category,
         max_link=max_link,
         speed=speed,
+        polygons=polygons,
+        attraction_group=attraction_group,
+        origin_group=origin_group,
+        attraction_entrances=attraction_entrances,
+        origin_entrances=origin_entrances,
+        building_id=building_id,
         prepare=prepare.value if prepare else None,
         split_crossings=split_crossings.value,
         where=where,
@@ -646,8 +744,119 @@ def accessibility(
         progress=progress,
     )
     if not quiet:
-        typer.echo(f"origins: {len(result.accessibility):,}")
-        typer.echo(f"written: {result.path}")
+        _echo(f"origins: {len(result.accessibility):,}")
+        _echo(f"written: {result.path}")
+
+
+class DestinationsModeChoice(StrEnum):
+    all = "all"
+    closest = "closest"
+
+
+@app.command(short_help="Attraction and OD betweenness (PST): trips along each street.")
+@_guarded
+def betweenness(
+    network: Annotated[str, typer.Argument(help="Street network (line layer, .osm/.pbf, GPKG).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
+    origins: Annotated[
+        str | None,
+        typer.Option(
+            help="Where trips start (points or polygons). With --attractions it may be left "
+            "out: the attractions route to each other."
+        ),
+    ] = None,
+    destinations: Annotated[
+        str | None,
+        typer.Option(help="OD betweenness: where trips end; each origin's weight is shared."),
+    ] = None,
+    attractions: Annotated[
+        str | None,
+        typer.Option(help="Attraction betweenness: every attraction within the radius."),
+    ] = None,
+    origin_weight: Annotated[
+        str | None, typer.Option(help="Weight column of the origins (default 1 each).")
+    ] = None,
+    destination_weight: Annotated[
+        str | None,
+        typer.Option(help="Weight column of the destinations or attractions (default 1 each)."),
+    ] = None,
+    radii: Annotated[
+        str,
+        typer.Option(
+            "--radii",
+            "--radius",
+            help="Most metres of a route, links included; comma list, n for no limit.",
+        ),
+    ] = "n",
+    cost: Annotated[
+        str, typer.Option(help="What routes minimise; comma list: metric, angular, steps.")
+    ] = "metric",
+    destinations_mode: Annotated[
+        DestinationsModeChoice,
+        typer.Option(help="OD betweenness: all reachable destinations, or the closest only."),
+    ] = DestinationsModeChoice.all,
+    max_link: Annotated[
+        float, typer.Option(help="Largest distance (m) from a feature to the network.")
+    ] = 200.0,
+    polygons: Annotated[str, Polygons] = "centroid",
+    step_threshold: Annotated[
+        float,
+        typer.Option(help="steps cost: least turn (degrees) that counts as a step; 0: every move."),
+    ] = 0.0,
+    layer: InputLayer = None,
+    origins_layer: Annotated[str | None, typer.Option(help="Layer in the origins file.")] = None,
+    destinations_layer: Annotated[
+        str | None, typer.Option(help="Layer in the destinations or attractions file.")
+    ] = None,
+    mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
+    prepare: Prepare = None,
+    split_crossings: SplitCrossings = SplitCrossingsChoice.auto,
+    where: Where = None,
+    clip: Clip = None,
+    threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
+    crs: Crs = None,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Attraction betweenness and OD betweenness of every street segment (PST).
+
+    How many trips pass along each segment when every trip takes a least-cost
+    route: from the origins to every attraction within the radius
+    (--attractions), or from weighted origins to weighted destinations, each
+    origin's weight shared over them (--destinations, --destinations-mode all)
+    or sent to the closest one (closest). Equal routes share a trip equally.
+    Writes the layer betweenness (see docs/betweenness.md).
+    """
+    progress = _CommandProgress(disable=quiet)
+    result = workflows.run_betweenness(
+        network,
+        out,
+        origins=origins,
+        destinations=destinations,
+        attractions=attractions,
+        network_layer=layer,
+        origins_layer=origins_layer,
+        destinations_layer=destinations_layer,
+        origin_weight=origin_weight,
+        destination_weight=destination_weight,
+        cost=cost,
+        radii=radii,
+        betweenness_mode=destinations_mode.value,
+        max_link=max_link,
+        polygons=polygons,
+        step_threshold=step_threshold,
+        mode=mode.value,
+        prepare=prepare.value if prepare else None,
+        split_crossings=split_crossings.value,
+        where=where,
+        clip=clip,
+        threads=threads,
+        crs=crs,
+        progress=progress,
+    )
+    if not quiet:
+        _echo(f"segments: {len(result.betweenness):,}")
+        _echo(f"written: {result.path}")
 
 
 @app.command(short_help="People and areas: reach by group, co-presence, segregation.")
@@ -713,6 +922,14 @@ def areas(
             "(a threshold after a colon, e.g. employment=ff:50)."
         ),
     ] = None,
+    proposal: Annotated[
+        str | None,
+        typer.Option(
+            "--proposal",
+            help="Lines a plan adds (action=remove removes streets): the analysis runs on the "
+            "network after it, for stadsrum compare --areas-before/--areas-after.",
+        ),
+    ] = None,
     area_stats: Annotated[
         str | None,
         typer.Option(
@@ -732,6 +949,7 @@ def areas(
     nodes_layer: Annotated[str | None, typer.Option(help="Layer in the nodes file.")] = None,
     mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
     prepare: Prepare = None,
+    split_crossings: SplitCrossings = SplitCrossingsChoice.auto,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
     crs: Crs = None,
     quiet: Quiet = False,
@@ -768,19 +986,21 @@ def areas(
         max_link=max_link,
         criteria=criteria,
         area_stats=area_stats,
+        proposal=proposal,
         mode=mode.value,
         prepare=prepare.value if prepare else None,
+        split_crossings=split_crossings.value,
         threads=threads,
         crs=crs,
         progress=progress,
     )
     if not quiet:
         seg = result.layers["segregation"]
-        typer.echo(
+        _echo(
             f"residents: {len(result.layers['population']):,} points, "
             f"areas: {len(result.layers['areas']):,}, indices: {len(seg):,}"
         )
-        typer.echo(f"written: {result.path}")
+        _echo(f"written: {result.path}")
 
 
 class DetourOrigins(StrEnum):
@@ -874,6 +1094,30 @@ def barriers(
     effect: Annotated[
         bool, typer.Option(help="Compute the barrier effect (permeable counterfactual).")
     ] = True,
+    population: Annotated[
+        str | None,
+        typer.Option(
+            "--population",
+            help="Residents (points or polygons): with --areas, barriers and segregation.",
+        ),
+    ] = None,
+    areas: Annotated[
+        str | None, typer.Option("--areas", help="Area polygons (DeSO, RegSO, ...).")
+    ] = None,
+    area_id: Annotated[str | None, typer.Option(help="Id column of the areas.")] = None,
+    population_column: Annotated[
+        str | None, typer.Option(help="Total column of the population.")
+    ] = None,
+    groups: Annotated[
+        str | None, typer.Option(help="Group columns, e.g. born_sweden,born_abroad.")
+    ] = None,
+    environment: Annotated[
+        str, typer.Option(help="Minutes of the local environments (network segregation).")
+    ] = "10",
+    population_layer: Annotated[
+        str | None, typer.Option(help="Layer in the population file.")
+    ] = None,
+    areas_layer: Annotated[str | None, typer.Option(help="Layer in the areas file.")] = None,
     network_layer: NetworkLayer = None,
     barriers_layer: Annotated[str | None, typer.Option(help="Layer in the barriers file.")] = None,
     places_layer: Annotated[str | None, typer.Option(help="Layer in the places file.")] = None,
@@ -936,6 +1180,14 @@ def barriers(
         grid_spacing=grid_spacing,
         centre=_centre(centre),
         effect=effect,
+        population=population,
+        areas=areas,
+        population_layer=population_layer,
+        areas_layer=areas_layer,
+        area_id=area_id,
+        population_column=population_column,
+        groups=groups,
+        environment=environment,
         prepare=prepare.value if prepare else None,
         split_crossings=split_crossings.value,
         where=where,
@@ -946,7 +1198,7 @@ def barriers(
     )
     if not quiet:
         layers = result.layers
-        typer.echo(
+        _echo(
             f"barriers: {len(layers['barriers'])}, crossings: {len(layers['crossings'])}"
             + (
                 f", candidate links: {len(layers['candidate_links']):,}"
@@ -954,26 +1206,34 @@ def barriers(
                 else ""
             )
         )
-        typer.echo(f"written: {result.path}")
+        _echo(f"written: {result.path}")
 
 
 @app.command()
 @_guarded
 def compare(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
     base: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--base", help="Street network before: line layer, .osm/.pbf or network GPKG."
         ),
-    ],
+    ] = None,
     proposal: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--proposal",
             help="Lines the plan adds; rows with action=remove remove the streets they follow.",
         ),
-    ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
+    ] = None,
+    areas_before: Annotated[
+        str | None,
+        typer.Option(help="A file of stadsrum areas on the network before (with --areas-after)."),
+    ] = None,
+    areas_after: Annotated[
+        str | None,
+        typer.Option(help="The same areas analysis on the network after the proposal."),
+    ] = None,
     places: Annotated[
         str | None, typer.Option("--places", help="Places: distances before and after.")
     ] = None,
@@ -1041,13 +1301,18 @@ def compare(
     """Before and after a plan proposal (*_diff layers).
 
     The same analyses on the network before and after the proposal's links are
-    added (or removed), and their differences.
+    added (or removed), and their differences. Two files of stadsrum areas
+    (--areas-before, --areas-after) add areas_diff, area_matrix_diff,
+    copresence_diff and segregation_diff; they may be given without --base and
+    --proposal.
     """
     progress = _CommandProgress(disable=quiet)
     result = workflows.run_compare(
         base,
         proposal,
         out,
+        areas_before=areas_before,
+        areas_after=areas_after,
         places=places,
         nodes=nodes,
         attractions=attractions,
@@ -1082,18 +1347,21 @@ def compare(
         progress=progress,
     )
     if not quiet:
-        summary = result.comparison.summary
-        typer.echo(
-            f"links added: {summary['links_added']}, segments removed: "
-            f"{summary['segments_removed']}"
-            + (
-                f", place-node routes shorter: {summary['od_pairs_shorter']} of "
-                f"{summary['od_pairs']}"
-                if "od_pairs" in summary
-                else ""
+        if result.comparison is not None:
+            summary = result.comparison.summary
+            _echo(
+                f"links added: {summary['links_added']}, segments removed: "
+                f"{summary['segments_removed']}"
+                + (
+                    f", place-node routes shorter: {summary['od_pairs_shorter']} of "
+                    f"{summary['od_pairs']}"
+                    if "od_pairs" in summary
+                    else ""
+                )
             )
-        )
-        typer.echo(f"written: {result.path}")
+        if result.areas_summary:
+            _echo(workflows.area_summary_line(result.areas_summary))
+        _echo(f"written: {result.path}")
 
 
 class LangChoice(StrEnum):
@@ -1143,8 +1411,65 @@ def nodes_from_gtfs(
         used = result.nodes.attrs["gtfs"]
         counts = result.nodes["category"].value_counts()
         kinds = ", ".join(f"{kind} {n:,}" for kind, n in counts.items())
-        typer.echo(f"nodes: {len(result.nodes):,} ({kinds}) on {used['date']}, {used['window']}")
-        typer.echo(f"written: {result.path}")
+        _echo(f"nodes: {len(result.nodes):,} ({kinds}) on {used['date']}, {used['window']}")
+        _echo(f"written: {result.path}")
+
+
+@app.command(short_help="Buildings and their entrances (OSM, Byggnad).")
+@_guarded
+def buildings(
+    source: Annotated[
+        str,
+        typer.Argument(help="Buildings: an .osm/.osm.pbf file or a polygon layer (Byggnad)."),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
+    entrances: Annotated[
+        str | None, typer.Option(help="Entrance points for a polygon layer (not for OSM).")
+    ] = None,
+    building_id: Annotated[
+        str | None,
+        typer.Option(
+            help="Id column of the buildings, also looked for in the entrances "
+            "(default: building_id, objektidentitet, id)."
+        ),
+    ] = None,
+    tolerance: Annotated[
+        float,
+        typer.Option(
+            help="Metres from a building within which an entrance off its outline "
+            "still belongs to it."
+        ),
+    ] = 2.0,
+    layer: Annotated[str | None, typer.Option(help="Layer in the buildings file.")] = None,
+    entrances_layer: Annotated[
+        str | None, typer.Option(help="Layer in the entrances file.")
+    ] = None,
+    crs: Crs = None,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Buildings and their entrances, each entrance carrying its building's id.
+
+    Writes the layers buildings (building_id, entrances: how many) and entrances
+    (building_id, matched: shared_node, id, within_tolerance or none). Use them
+    with distances --places FILE|layername=buildings --place-id building_id
+    --place-entrances FILE|layername=entrances (and likewise --attraction-entrances,
+    --origin-entrances in accessibility): a building is as near as its nearest door.
+    """
+    progress = _CommandProgress(disable=quiet)
+    result = workflows.run_buildings(
+        source,
+        out,
+        entrances=entrances,
+        layer=layer,
+        entrances_layer=entrances_layer,
+        building_id=building_id,
+        tolerance=tolerance,
+        crs=crs,
+        progress=progress,
+    )
+    if not quiet:
+        _echo(f"written: {result.path}")
 
 
 @app.command()
@@ -1169,8 +1494,8 @@ def report(
     progress = _CommandProgress(disable=quiet)
     result = workflows.run_report(results, out, lang=lang.value, title=title, progress=progress)
     if not quiet:
-        typer.echo(f"written: {result.html}")
-        typer.echo(f"written: {result.pdf}")
+        _echo(f"written: {result.html}")
+        _echo(f"written: {result.pdf}")
 
 
 @app.command("run")
@@ -1189,7 +1514,7 @@ def run_study(
     result = run(study, progress=progress)
     if not quiet:
         for path in result["paths"]:
-            typer.echo(f"written: {path}")
+            _echo(f"written: {path}")
 
 
 @app.command()
@@ -1205,9 +1530,9 @@ def demo(
     progress = _CommandProgress(disable=quiet)
     result = workflows.run_demo(out, progress=progress)
     if not quiet:
-        typer.echo(_without_notes(result["summary"], result["network"].network))
+        _echo(_without_notes(result["summary"], result["network"].network))
         for path in result["paths"]:
-            typer.echo(f"written: {path}")
+            _echo(f"written: {path}")
 
 
 @app.command("plugin-zip")
@@ -1226,7 +1551,7 @@ def plugin_zip(
 
     path = build_plugin_zip(out)
     if not quiet:
-        typer.echo(f"written: {path}")
+        _echo(f"written: {path}")
 
 
 def _number_problem(name: str, value: Any) -> str | None:
@@ -1286,10 +1611,10 @@ def _run(args: list[str] | None) -> int:
         exc.show()
         return exc.exit_code
     except ClickException as exc:
-        typer.echo(_usage_line(exc), err=True)
+        _echo(_usage_line(exc), err=True)
         return exc.exit_code
     except typer.Abort:  # end of input at a prompt
-        typer.echo("error: aborted", err=True)
+        _echo("error: aborted", err=True)
         return 1
     return result if isinstance(result, int) and not isinstance(result, bool) else 0
 
@@ -1309,7 +1634,7 @@ def main(args: list[str] | None = None) -> None:
     # the outcome is decided: a late Ctrl-C must not add a traceback to it
     _set_interrupt_handlers(signal.SIG_IGN)
     if code == 130:
-        print(_cancel_line, file=sys.stderr, flush=True)
+        print(translate(_cancel_line), file=sys.stderr, flush=True)
     sys.exit(code)
 
 

@@ -92,6 +92,7 @@ _FIXED = {
     "split_crossings",
     "where",
     "clip",
+    "client",  # a live Dask client is Python-only; a study names a scheduler instead
 }
 
 

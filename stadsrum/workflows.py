@@ -22,6 +22,7 @@ from stadsrum.io.readers import NO_CRS, assign_crs, read_layer, read_lines, spli
 from stadsrum.io.writers import check_not_an_input, run_metadata, write_gpkg
 from stadsrum.messages import count
 from stadsrum.network.inputs import check_layer, check_network, check_paths
+from stadsrum.network.links import parse_polygon_mode
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.prepare import parse_split_crossings, prepare_network
 from stadsrum.options import checked_options, parse_minutes
@@ -318,17 +319,23 @@ def run_segments(
     threads: int | None = None,
     crs: Any = None,
     progress: ProgressLike | None = None,
+    scheduler: str | None = "local",
+    client: Any = None,
 ) -> SegmentsResult:
     """Space syntax segment analysis of a network (``stadsrum segments``).
 
     ``source`` is anything :func:`read_network` reads, or a prepared
     :class:`StreetNetwork`. Writes the layer ``segments`` (the segments with
     the input's columns and one column per measure, cost and radius) and
-    ``run_metadata`` to ``out`` when given.
+    ``run_metadata`` to ``out`` when given. ``scheduler`` (``local``,
+    ``local-cluster``, a Dask scheduler address or scheduler file) or a Dask
+    ``client`` runs the analysis on a cluster (``docs/scale.md``).
     """
+    from stadsrum.distributed import check_scheduler, connect
     from stadsrum.measures.segment import segment_analysis
 
     check_network(source, function="run_segments", argument="source", sources=True)
+    check_scheduler(scheduler)
     progress = as_progress(progress)
     check_writable(out, suffix=".gpkg")
     check_not_an_input(out, {"network": source, "unlinks": unlinks})
@@ -347,20 +354,24 @@ def run_segments(
             crs=crs,
             progress=progress,
         )
-    segments = segment_analysis(
-        net,
-        cost=cost,
-        radii=radii,
-        radius_mode=radius_mode,  # type: ignore[arg-type]
-        measures=measures,
-        weight=weight,
-        tulip_bins=tulip_bins,
-        split=split,  # type: ignore[arg-type]
-        step_threshold=step_threshold,
-        speed=speed,
-        threads=threads,
-        progress=progress,
-    )
+    # the cluster starts (or is reached) after the network is read: a bad input
+    # fails before any worker process is started
+    with connect(None if client is not None else scheduler) as started:
+        segments = segment_analysis(
+            net,
+            cost=cost,
+            radii=radii,
+            radius_mode=radius_mode,  # type: ignore[arg-type]
+            measures=measures,
+            weight=weight,
+            tulip_bins=tulip_bins,
+            split=split,  # type: ignore[arg-type]
+            step_threshold=step_threshold,
+            speed=speed,
+            threads=threads,
+            progress=progress,
+            client=client if client is not None else started,
+        )
     path = None
     if out is not None:
         params = {
@@ -373,6 +384,7 @@ def run_segments(
             "split": split,
             "step_threshold": step_threshold,
             "speed": speed,
+            "scheduler": "client" if client is not None else (scheduler or "local"),
             "prepare": net.prepare,
             "split_crossings": split_crossings,
             "where": where,
@@ -423,6 +435,7 @@ _GEOMETRIES = {
     "proposal": "lines",
     "buildings": "polygons",
     "origins": "points",
+    "entrances": "points",
 }
 
 
@@ -438,6 +451,44 @@ def _optional_features(
     if source is None:
         return None
     return _features(source, layer=layer, what=what, crs=crs, progress=progress)
+
+
+def _with_entrances(
+    source: str | Path | gpd.GeoDataFrame,
+    entrances: str | Path | gpd.GeoDataFrame | None,
+    *,
+    layer: str | None,
+    what: str,
+    crs: Any = None,
+    progress: ProgressLike | None = None,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, bool]:
+    """A layer of places (attractions, origins) and its entrance points, if any.
+
+    An OpenStreetMap file stands for its buildings, each with the entrances
+    mapped on it (:func:`stadsrum.io.buildings.read_buildings`); the third
+    value says so (their ids are then in ``building_id``).
+    """
+    from stadsrum.io.osm import is_osm_path
+
+    if not isinstance(source, gpd.GeoDataFrame) and is_osm_path(
+        split_layer_spec(source, what=what)[0]
+    ):
+        from stadsrum.io.buildings import read_buildings
+
+        if entrances is not None:
+            raise InputError(
+                f"{what}: an OpenStreetMap file brings its own entrances (entrance=* nodes); "
+                f"leave out --{what.rstrip('s')}-entrances"
+            )
+        found = read_buildings(source)
+        as_progress(progress).message(
+            f"{what}: {count(len(found.buildings), 'building')} from '{source}', "
+            f"{int((found.buildings['entrances'] > 0).sum())} with mapped entrances"
+        )
+        return found.buildings, found.entrances, True
+    gdf = _features(source, layer=layer, what=what, crs=crs, progress=progress)
+    ent = _optional_features(entrances, layer=None, what="entrances", crs=crs)
+    return gdf, ent, False
 
 
 #: Inputs that may be a GTFS feed instead of a layer (its stations become points).
@@ -531,6 +582,9 @@ def run_distances(
     node_category: str | None = None,
     max_link: float = 200.0,
     polygons: str = "entrances",
+    place_group: str | None = None,
+    place_entrances: str | Path | gpd.GeoDataFrame | None = None,
+    building_id: str | None = None,
     speed: float = 1.3,
     thresholds: str | list[float] = "5,10,15",
     nearest: int | None = None,
@@ -545,14 +599,30 @@ def run_distances(
     Writes the layers ``od`` (one route line per place and node with the OD
     columns), ``service_areas`` and ``service_area_lines`` (per place and
     threshold in minutes), ``place_summary`` (a table) and ``run_metadata``.
+
+    Places may be a point layer grouped by ``place_group`` (one place per
+    value), polygons with ``place_entrances`` (points naming their place in
+    the column ``building_id``, default ``place_id``), or an OpenStreetMap
+    file: its buildings, joined through the entrances mapped on them, with
+    ids in ``building_id``. Polygons without entrances join as ``polygons``
+    says (``entrances``, ``centroid`` or ``boundary:N``).
     """
+    from stadsrum.measures.access_graph import group_points
     from stadsrum.measures.proximity import place_distances, place_summary, service_areas
 
     progress = as_progress(progress)
     check_writable(out, suffix=".gpkg")
-    check_not_an_input(out, {"network": network, "places": places, "nodes": nodes})
+    check_not_an_input(
+        out,
+        {"network": network, "places": places, "nodes": nodes, "place_entrances": place_entrances},
+    )
+    parse_polygon_mode(polygons)  # before any layer is read
     # the other layers first: a mistake in one is found before the network is prepared
-    place_gdf = _features(places, layer=places_layer, what="places", crs=crs)
+    place_gdf, entrance_gdf, from_osm = _with_entrances(
+        places, place_entrances, layer=places_layer, what="places", crs=crs, progress=progress
+    )
+    if from_osm and place_id == "place_id":
+        place_id = "building_id"
     node_gdf = _features(nodes, layer=nodes_layer, what="nodes", crs=crs, progress=progress)
     net = _network(
         network,
@@ -575,7 +645,10 @@ def run_distances(
         node_id=node_id,
         node_category=node_category,
         max_link=max_link,
-        polygons=polygons,  # type: ignore[arg-type]
+        polygons=polygons,
+        place_group=place_group,
+        place_entrances=entrance_gdf,
+        building_id=building_id,
         speed=speed,
         nearest=nearest,
         nearest_per_category=nearest_per_category,
@@ -590,7 +663,10 @@ def run_distances(
         thresholds=limits,
         speed=speed,
         max_link=max_link,
-        polygons=polygons,  # type: ignore[arg-type]
+        polygons=polygons,
+        place_group=place_group,
+        place_entrances=entrance_gdf,
+        building_id=building_id,
         threads=threads,
         progress=progress,
     )
@@ -602,7 +678,12 @@ def run_distances(
         "place_summary": summary,
     }
     layers["warnings"] = _distance_warnings(
-        net, dist, place_gdf, node_gdf, place_id=place_id, node_id=node_id
+        net,
+        dist,
+        place_gdf if place_group is None else group_points(place_gdf, place_group, what="places"),
+        node_gdf,
+        place_id=place_id if place_group is None else place_group,
+        node_id=node_id,
     )
     checked = _announce_warnings(layers["warnings"], progress)
     path = None
@@ -613,6 +694,8 @@ def run_distances(
             "node_category": node_category,
             "max_link": max_link,
             "polygons": polygons,
+            "place_group": place_group,
+            "building_id": building_id,
             "speed": speed,
             "thresholds": limits,
             "nearest": nearest,
@@ -628,6 +711,7 @@ def run_distances(
             "network": _source_name(network),
             "places": _source_name(places),
             "nodes": _source_name(nodes),
+            "place_entrances": _source_name(place_entrances),
         }
         meta = run_metadata("distances", params, inputs=inputs, extra={"plausibility": checked})
         path = write_gpkg(out, layers, metadata=meta)
@@ -673,6 +757,12 @@ def run_accessibility(
     category: str | None = None,
     max_link: float = 200.0,
     speed: float = 1.3,
+    polygons: str = "centroid",
+    attraction_group: str | None = None,
+    origin_group: str | None = None,
+    attraction_entrances: str | Path | gpd.GeoDataFrame | None = None,
+    origin_entrances: str | Path | gpd.GeoDataFrame | None = None,
+    building_id: str | None = None,
     threads: int | None = None,
     crs: Any = None,
     progress: ProgressLike | None = None,
@@ -681,19 +771,54 @@ def run_accessibility(
 
     ``origins`` is ``None`` or ``"segments"`` for every segment, or a point
     layer. Writes the layer ``accessibility`` and ``run_metadata``.
+
+    Attractions and origins may be point layers grouped by
+    ``attraction_group``/``origin_group`` (one feature per value, as far as
+    its nearest point; an attraction's value counts once), polygons with
+    entrance points (naming their feature in ``building_id``, default
+    ``building_id``), or an OpenStreetMap file: its buildings with the
+    entrances mapped on them. Polygons without entrances join as
+    ``polygons`` says (``centroid``, ``entrances`` or ``boundary:N``).
     """
     from stadsrum.measures.accessibility import attraction_accessibility
 
     progress = as_progress(progress)
     check_writable(out, suffix=".gpkg")
-    check_not_an_input(out, {"network": network, "attractions": attractions, "origins": origins})
-    # the other layers first: a mistake in one is found before the network is prepared
-    att = _features(
-        attractions, layer=attractions_layer, what="attractions", crs=crs, progress=progress
+    check_not_an_input(
+        out,
+        {
+            "network": network,
+            "attractions": attractions,
+            "origins": origins,
+            "attraction_entrances": attraction_entrances,
+            "origin_entrances": origin_entrances,
+        },
     )
-    origin_gdf = None
+    parse_polygon_mode(polygons)  # before any layer is read
+    # the other layers first: a mistake in one is found before the network is prepared
+    att, att_entrances, _ = _with_entrances(
+        attractions,
+        attraction_entrances,
+        layer=attractions_layer,
+        what="attractions",
+        crs=crs,
+        progress=progress,
+    )
+    origin_gdf = origin_ent = None
     if origins is not None and not (isinstance(origins, str) and origins == "segments"):
-        origin_gdf = _features(origins, layer=origins_layer, what="origins", crs=crs)
+        origin_gdf, origin_ent, _ = _with_entrances(
+            origins,
+            origin_entrances,
+            layer=origins_layer,
+            what="origins",
+            crs=crs,
+            progress=progress,
+        )
+    elif origin_entrances is not None or origin_group is not None:
+        raise InputError(
+            "origins: --origin-entrances and --origin-group need origins from a layer "
+            "(--origins FILE), not the segments"
+        )
     net = _network(
         network,
         layer=network_layer,
@@ -718,14 +843,40 @@ def run_accessibility(
         origins=origin_gdf,
         max_link=max_link,
         speed=speed,
+        polygons=polygons,
+        attraction_group=attraction_group,
+        origin_group=origin_group,
+        attraction_entrances=att_entrances,
+        origin_entrances=origin_ent,
+        building_id=building_id,
         threads=threads,
         progress=progress,
     )
     warnings = _combine(
         [
-            _link_warnings(net, att, layer="attractions", max_link=max_link, polygons="centroid"),
+            _link_warnings(
+                net,
+                att,
+                layer="attractions",
+                max_link=max_link,
+                polygons=polygons,
+                group=attraction_group,
+                entrances=att_entrances,
+                building_id=building_id,
+            ),
             *(
-                [_link_warnings(net, origin_gdf, layer="origins", max_link=max_link)]
+                [
+                    _link_warnings(
+                        net,
+                        origin_gdf,
+                        layer="origins",
+                        max_link=max_link,
+                        polygons=polygons,
+                        group=origin_group,
+                        entrances=origin_ent,
+                        building_id=building_id,
+                    )
+                ]
                 if origin_gdf is not None
                 else []
             ),
@@ -744,6 +895,10 @@ def run_accessibility(
             "category": category,
             "max_link": max_link,
             "speed": speed,
+            "polygons": polygons,
+            "attraction_group": attraction_group,
+            "origin_group": origin_group,
+            "building_id": building_id,
             "origins": "segments" if origin_gdf is None else "points",
             "prepare": net.prepare,
             "split_crossings": split_crossings,
@@ -755,12 +910,152 @@ def run_accessibility(
             "network": _source_name(network),
             "attractions": _source_name(attractions),
             "origins": _source_name(origins) if origin_gdf is not None else None,
+            "attraction_entrances": _source_name(attraction_entrances),
+            "origin_entrances": _source_name(origin_entrances),
         }
         meta = run_metadata("accessibility", params, inputs=inputs, extra={"plausibility": checked})
         path = write_gpkg(out, {"accessibility": result, "warnings": warnings}, metadata=meta)
     return AccessibilityResult(
         network=net, accessibility=result, path=path, summary=checked, warnings=warnings
     )
+
+
+@dataclass
+class BetweennessResult:
+    """Attraction or OD betweenness per segment and where it was written."""
+
+    network: StreetNetwork
+    betweenness: gpd.GeoDataFrame
+    path: Path | None
+    warnings: gpd.GeoDataFrame | None = None  # link checks of the layers, as written
+
+
+@checked_options
+def run_betweenness(
+    network: str | Path | gpd.GeoDataFrame | StreetNetwork,
+    out: str | Path | None,
+    *,
+    origins: str | Path | gpd.GeoDataFrame | None = None,
+    destinations: str | Path | gpd.GeoDataFrame | None = None,
+    attractions: str | Path | gpd.GeoDataFrame | None = None,
+    network_layer: str | None = None,
+    origins_layer: str | None = None,
+    destinations_layer: str | None = None,
+    origin_weight: str | None = None,
+    destination_weight: str | None = None,
+    cost: str = "metric",
+    radii: str | list[float | int | str] = "n",
+    betweenness_mode: str = "all",
+    max_link: float = 200.0,
+    polygons: str = "centroid",
+    step_threshold: float = 0.0,
+    mode: str = "walk",
+    prepare: str | None = None,
+    split_crossings: str | bool | None = "auto",
+    where: str | None = None,
+    clip: Any = None,
+    threads: int | None = None,
+    crs: Any = None,
+    progress: ProgressLike | None = None,
+) -> BetweennessResult:
+    """Attraction or OD betweenness (``stadsrum betweenness``, ``docs/betweenness.md``).
+
+    ``destinations`` gives OD betweenness (``betweenness_mode`` ``all`` or
+    ``closest``), ``attractions`` attraction betweenness (origins may then be
+    left out: the attractions route to each other). Writes the layer
+    ``betweenness`` (the network's segments with one column per cost and
+    radius), ``warnings`` and ``run_metadata``.
+    """
+    from stadsrum.measures.betweenness import betweenness
+
+    progress = as_progress(progress)
+    check_writable(out, suffix=".gpkg")
+    check_not_an_input(
+        out,
+        {
+            "network": network,
+            "origins": origins,
+            "destinations": destinations,
+            "attractions": attractions,
+        },
+    )
+    parse_polygon_mode(polygons)
+    if (destinations is None) == (attractions is None):
+        raise InputError(
+            "betweenness: give either --destinations (OD betweenness) or --attractions "
+            "(attraction betweenness)"
+        )
+    what = "destinations" if destinations is not None else "attractions"
+    target_source = destinations if destinations is not None else attractions
+    assert target_source is not None
+    # the other layers first: a mistake in one is found before the network is prepared
+    target = _features(
+        target_source, layer=destinations_layer, what=what, crs=crs, progress=progress
+    )
+    origin_gdf = _optional_features(
+        origins, layer=origins_layer, what="origins", crs=crs, progress=progress
+    )
+    net = _network(
+        network,
+        layer=network_layer,
+        mode=mode,
+        prepare=prepare,
+        crs=crs,
+        progress=progress,
+        split_crossings=split_crossings,
+        where=where,
+        clip=clip,
+    )
+    _say_reprojections(net, progress, origins=origin_gdf, **{what: target})
+    result = betweenness(
+        net,
+        origin_gdf,
+        target if what == "destinations" else None,
+        attractions=target if what == "attractions" else None,
+        origin_weight=origin_weight,
+        destination_weight=destination_weight,
+        radii=radii,
+        cost=cost,
+        mode=betweenness_mode,  # type: ignore[arg-type]
+        max_link=max_link,
+        polygons=polygons,
+        step_threshold=step_threshold,
+        threads=threads,
+        progress=progress,
+    )
+    layers = [_link_warnings(net, target, layer=what, max_link=max_link, polygons=polygons)]
+    if origin_gdf is not None:
+        layers.append(
+            _link_warnings(net, origin_gdf, layer="origins", max_link=max_link, polygons=polygons)
+        )
+    warnings = _combine(layers, net)
+    _announce_warnings(warnings, progress)
+    path = None
+    if out is not None:
+        params = {
+            "kind": "od" if what == "destinations" else "attraction",
+            "cost": cost,
+            "radii": radii,
+            "betweenness_mode": betweenness_mode,
+            "origin_weight": origin_weight,
+            "destination_weight": destination_weight,
+            "max_link": max_link,
+            "polygons": polygons,
+            "step_threshold": step_threshold,
+            "prepare": net.prepare,
+            "split_crossings": split_crossings,
+            "where": where,
+            "clip": _clip_text(clip),
+            "crs": _crs_text(crs),
+        }
+        inputs = {
+            "network": _source_name(network),
+            "origins": _source_name(origins) if origins is not None else None,
+            what: _source_name(target_source),
+        }
+        meta = run_metadata("betweenness", params, inputs=inputs)
+        path = write_gpkg(out, {"betweenness": result, "warnings": warnings}, metadata=meta)
+    return BetweennessResult(network=net, betweenness=result, path=path, warnings=warnings)
 
 
 @dataclass
@@ -817,6 +1112,14 @@ def run_barriers(
     centre: tuple[float, float] | None = None,
     effect: bool = True,
     effect_segments: bool = True,
+    population: str | Path | gpd.GeoDataFrame | None = None,
+    areas: str | Path | gpd.GeoDataFrame | None = None,
+    population_layer: str | None = None,
+    areas_layer: str | None = None,
+    area_id: str | None = None,
+    population_column: str | None = None,
+    groups: str | Sequence[str] | None = None,
+    environment: str | list[float] = "10",
     threads: int | None = None,
     crs: Any = None,
     progress: ProgressLike | None = None,
@@ -827,7 +1130,10 @@ def run_barriers(
     and, with places and nodes, ``detour``, ``detour_pairs``,
     ``detour_places``, ``candidate_links``, ``barrier_effect``,
     ``barrier_effect_segments``, with a proposal ``scenario`` and
-    ``scenario_places``, and ``run_metadata`` (see ``docs/barriers.md``).
+    ``scenario_places``, with population and areas ``barrier_segregation``
+    and ``candidate_links_segregation``
+    (:func:`~stadsrum.measures.barriers.barrier_segregation`), and
+    ``run_metadata`` (see ``docs/barriers.md``).
     """
     from stadsrum.measures.barriers import barrier_analysis
 
@@ -842,10 +1148,17 @@ def run_barriers(
             "nodes": nodes,
             "proposal": proposal,
             "buildings": buildings,
+            "population": population,
+            "areas": areas,
         },
     )
+    if (population is None) != (areas is None):
+        raise InputError("barriers and segregation need both --population and --areas (or neither)")
+    env_minutes = _minutes(environment) if population is not None else None
     # the other layers first: a mistake in one is found before the network is prepared
     barrier_gdf = _features(barriers, layer=barriers_layer, what="barriers", crs=crs)
+    pop_gdf = _optional_features(population, layer=population_layer, what="population", crs=crs)
+    area_gdf = _optional_features(areas, layer=areas_layer, what="areas", crs=crs)
     place_gdf = _optional_features(places, layer=places_layer, what="places", crs=crs)
     node_gdf = _optional_features(
         nodes, layer=nodes_layer, what="nodes", crs=crs, progress=progress
@@ -911,6 +1224,29 @@ def run_barriers(
         threads=threads,
         progress=progress,
     )
+    if pop_gdf is not None and area_gdf is not None:
+        from stadsrum.measures.barriers import barrier_segregation
+
+        seg_barriers, seg_links = barrier_segregation(
+            net,
+            result.barriers,
+            pop_gdf,
+            area_gdf,
+            area_id=area_id,
+            population_column=population_column,
+            groups=groups,
+            buildings=building_gdf,
+            environment=env_minutes or [10.0],
+            gap=gap,
+            max_link_length=max_link_length,
+            candidate_spacing=candidate_spacing,
+            speed=speed,
+            max_link=max_link,
+            threads=threads,
+            progress=progress,
+        )
+        result.layers["barrier_segregation"] = seg_barriers
+        result.layers["candidate_links_segregation"] = seg_links
     checked = ""
     if place_gdf is not None or node_gdf is not None:
         result.layers["warnings"] = _barrier_warnings(
@@ -949,6 +1285,10 @@ def run_barriers(
             "centre": list(centre) if centre is not None else None,
             "effect": effect,
             "effect_segments": effect_segments,
+            "area_id": area_id,
+            "population_column": population_column,
+            "groups": groups,
+            "environment": env_minutes,
             "prepare": net.prepare,
             "split_crossings": split_crossings,
             "where": where,
@@ -962,6 +1302,8 @@ def run_barriers(
             "nodes": _source_name(nodes),
             "proposal": _source_name(proposal),
             "buildings": _source_name(buildings),
+            "population": _source_name(population),
+            "areas": _source_name(areas),
         }
         meta = run_metadata(
             "barriers", params, inputs=inputs, extra={"plausibility": checked} if checked else None
@@ -978,14 +1320,17 @@ class CompareResult:
     layers: dict[str, Any]
     path: Path | None
     summary: str = ""  # plausibility warnings, as printed
+    areas_summary: dict[str, Any] = field(default_factory=dict)  # see compare_areas
 
 
 @checked_options
 def run_compare(
-    network: str | Path | gpd.GeoDataFrame | StreetNetwork,
-    proposal: str | Path | gpd.GeoDataFrame,
+    network: str | Path | gpd.GeoDataFrame | StreetNetwork | None,
+    proposal: str | Path | gpd.GeoDataFrame | None,
     out: str | Path | None,
     *,
+    areas_before: str | Path | dict[str, Any] | None = None,
+    areas_after: str | Path | dict[str, Any] | None = None,
     places: str | Path | gpd.GeoDataFrame | None = None,
     nodes: str | Path | gpd.GeoDataFrame | None = None,
     attractions: str | Path | gpd.GeoDataFrame | None = None,
@@ -1030,11 +1375,49 @@ def run_compare(
     ``od_diff``, ``places_diff``, ``accessibility_diff``, the ``proposal``
     lines and ``run_metadata`` to ``out`` (see
     :mod:`stadsrum.measures.compare`).
+
+    ``areas_before`` and ``areas_after`` are two files written by ``stadsrum
+    areas`` (or their layers as a dict) on the network before and after: they
+    add ``areas_diff``, ``area_matrix_diff``, ``copresence_diff`` and
+    ``segregation_diff`` (see :func:`stadsrum.measures.compare.compare_areas`).
+    With them, ``network`` and ``proposal`` may be left out (``None``): then
+    only the area layers are compared.
     """
-    from stadsrum.measures.compare import COMPARE_MEASURES, compare
+    from stadsrum.measures.compare import COMPARE_MEASURES, compare, compare_areas
 
     progress = as_progress(progress)
     check_writable(out, suffix=".gpkg")
+    if (areas_before is None) != (areas_after is None):
+        raise InputError("compare: give both --areas-before and --areas-after, or neither")
+    if (network is None) != (proposal is None):
+        raise InputError("compare: give both --base and --proposal, or neither")
+    if network is None and areas_before is None:
+        raise InputError(
+            "compare: nothing to compare; give --base and --proposal, or two areas files "
+            "(--areas-before and --areas-after)"
+        )
+    area_layers: dict[str, Any] = {}
+    area_summary: dict[str, Any] = {}
+    if areas_before is not None and areas_after is not None:
+        check_not_an_input(out, {"areas_before": areas_before, "areas_after": areas_after})
+        area_layers, area_summary = compare_areas(
+            _area_run(areas_before, "areas_before"), _area_run(areas_after, "areas_after")
+        )
+    if network is None or proposal is None:
+        path = None
+        if out is not None:
+            inputs = {"areas_before": _source_name(areas_before)}
+            inputs["areas_after"] = _source_name(areas_after)
+            meta = run_metadata(
+                "compare", {}, inputs=inputs, extra={"summary": {"areas": area_summary}}
+            )
+            path = write_gpkg(out, area_layers, metadata=meta)
+        return CompareResult(
+            comparison=None,
+            layers=area_layers,
+            path=path,
+            areas_summary=area_summary,
+        )
     check_not_an_input(
         out,
         {
@@ -1107,6 +1490,9 @@ def run_compare(
         threads=threads,
         progress=progress,
     )
+    if area_layers:
+        result.layers.update(area_layers)
+        result.summary["areas"] = area_summary
     checked = ""
     if "od_diff" in result.layers or attraction_gdf is not None:
         result.layers["warnings"] = _compare_warnings(
@@ -1154,13 +1540,74 @@ def run_compare(
             "places": _source_name(places),
             "nodes": _source_name(nodes),
             "attractions": _source_name(attractions),
+            "areas_before": _source_name(areas_before),
+            "areas_after": _source_name(areas_after),
         }
         extra: dict[str, Any] = {"summary": result.summary}
         if checked:
             extra["plausibility"] = checked
         meta = run_metadata("compare", params, inputs=inputs, extra=extra)
         path = write_gpkg(out, result.layers, metadata=meta)
-    return CompareResult(comparison=result, layers=result.layers, path=path, summary=checked)
+    return CompareResult(
+        comparison=result,
+        layers=result.layers,
+        path=path,
+        summary=checked,
+        areas_summary=area_summary,
+    )
+
+
+#: The layers of a ``stadsrum areas`` file that compare reads.
+_AREA_RUN_LAYERS = ("areas", "area_matrix", "copresence", "segregation")
+
+
+def _area_run(source: str | Path | dict[str, Any], what: str) -> dict[str, Any]:
+    """The layers of one areas run: a file written by ``stadsrum areas`` or a dict."""
+    if isinstance(source, dict):
+        return {k: v for k, v in source.items() if k in _AREA_RUN_LAYERS}
+    import pyogrio
+
+    path = Path(str(source))
+    option = "--" + what.replace("_", "-")
+    if not path.is_file():
+        raise InputError(f"{option}: no such file '{path}'")
+    try:
+        names = {str(name) for name, _ in pyogrio.list_layers(path)}
+    except Exception as exc:  # pyogrio's own errors: not a file GDAL can read
+        raise InputError(f"{option}: '{path}' cannot be read as a GeoPackage ({exc})") from exc
+    if "segregation" not in names or "areas" not in names:
+        raise InputError(
+            f"{option}: '{path}' has no areas or segregation layer; give a file written "
+            "by stadsrum areas"
+        )
+    layers: dict[str, Any] = {}
+    for name in _AREA_RUN_LAYERS:
+        if name in names:
+            frame = pyogrio.read_dataframe(path, layer=name)
+            layers[name] = frame
+    return layers
+
+
+def area_summary_line(summary: dict[str, Any]) -> str:
+    """One line on what a proposal does to the areas: distance between areas, indices."""
+    parts = []
+    if "between_areas_mean_min_before" in summary:
+        parts.append(
+            "mean walk between residents of different areas "
+            f"{summary['between_areas_mean_min_before']:.1f} → "
+            f"{summary['between_areas_mean_min_after']:.1f} min "
+            f"({summary['area_pairs_closer']} of {summary['area_pairs']} area pairs closer)"
+        )
+    for row in summary.get("segregation", []):
+        if row["index"] == "dissimilarity" and row["scale"] != "areas":
+            parts.append(
+                "dissimilarity along the streets "
+                f"({row['scale'].removeprefix('network_').replace('min', ' min')}) "
+                f"{row['before']:.3f} → {row['after']:.3f}"
+            )
+    if "warning" in summary:
+        parts.append("note: " + summary["warning"])
+    return "areas: " + ("; ".join(parts) if parts else "compared")
 
 
 def run_report(
@@ -1246,7 +1693,7 @@ def run_demo(
         # the results of the steps before a failure or an interrupt are whole and stay
         outputs = [
             *(out_dir / f"{n}.gpkg" for n in ("network", "segments", "distances")),
-            *(out_dir / f"{n}.gpkg" for n in ("accessibility", "barriers", "compare")),
+            *(out_dir / f"{n}.gpkg" for n in ("accessibility", "areas", "barriers", "compare")),
             out_dir / "tables",
             out_dir / "report" / "report.html",
             out_dir / "report" / "report.pdf",
@@ -1286,6 +1733,20 @@ def _demo(out_dir: Path, progress: ProgressLike) -> dict[str, Any]:
         category="category",
         progress=progress,
     )
+    progress.message("people and areas: a SYNTHETIC population on the sample city's buildings")
+    people = data / "population.gpkg"  # made up by sample_data/make_population.py
+    areas = run_areas(
+        result.network,
+        f"{people}|layername=population",
+        out_dir / "areas.gpkg",
+        groups="born_sweden,born_abroad",
+        areas=f"{people}|layername=districts",
+        nodes=f"{layers}|layername=nodes",
+        node_category="category",
+        meeting_places=f"{layers}|layername=places",
+        environment="5,10",
+        progress=progress,
+    )
     progress.message("barriers of the sample city: railway yard and water, two footbridges")
     barriers = run_barriers(
         result.network,
@@ -1317,7 +1778,15 @@ def _demo(out_dir: Path, progress: ProgressLike) -> dict[str, Any]:
     )
     gpkgs = [
         p
-        for p in (result.path, seg.path, dist.path, access.path, barriers.path, comparison.path)
+        for p in (
+            result.path,
+            seg.path,
+            dist.path,
+            access.path,
+            areas.path,
+            barriers.path,
+            comparison.path,
+        )
         if p is not None
     ]
     researcher = [p for p in (dist.path, comparison.path) if p is not None]
@@ -1328,12 +1797,14 @@ def _demo(out_dir: Path, progress: ProgressLike) -> dict[str, Any]:
             result.network.summary(),
             _segments_summary(seg.segments),
             _distances_summary(dist.layers["place_summary"]),
+            _areas_summary(areas.layers),
             _compare_summary(comparison.comparison.summary),
             *(
                 f"{name}: {text}"
                 for name, text in (
                     ("distances", dist.summary),
                     ("accessibility", access.summary),
+                    ("areas", "; ".join(areas.notes)),
                     ("barriers", barriers.summary),
                     ("compare", comparison.summary),
                 )
@@ -1354,6 +1825,7 @@ def _demo(out_dir: Path, progress: ProgressLike) -> dict[str, Any]:
         "segments": seg,
         "distances": dist,
         "accessibility": access,
+        "areas": areas,
         "barriers": barriers,
         "compare": comparison,
         "report": report,
@@ -1362,6 +1834,7 @@ def _demo(out_dir: Path, progress: ProgressLike) -> dict[str, Any]:
             seg.path,
             dist.path,
             access.path,
+            areas.path,
             barriers.path,
             comparison.path,
             report.html,
@@ -1392,6 +1865,21 @@ def _distances_summary(summary: gpd.GeoDataFrame) -> str:
             f"{row.mean_walk_min:.1f} min"
         )
     return "\n".join(lines)
+
+
+def _areas_summary(layers: dict[str, Any]) -> str:
+    """The demo's people and areas in two lines: who lives where, and the dissimilarity."""
+    pop, seg = layers["population"], layers["segregation"]
+    d = seg[(seg["index"] == "dissimilarity") & (seg["group"] == "all")]
+    scales = ", ".join(
+        f"{v:.2f} {'over the districts' if s == 'areas' else 'within a ' + s[8:-3] + ' min walk'}"
+        for s, v in zip(d["scale"], d["value"], strict=True)
+    )
+    return (
+        f"people and areas (SYNTHETIC population, made up for the demo): "
+        f"{int(pop['population'].sum()):,} residents at {len(pop):,} buildings "
+        f"in {len(layers['areas'])} grid districts\n  dissimilarity D: {scales}"
+    )
 
 
 def _segments_summary(segments: gpd.GeoDataFrame) -> str:
@@ -1446,13 +1934,36 @@ def _link_warnings(
     max_link: float,
     id_column: str | None = None,
     polygons: str = "centroid",
+    group: str | None = None,
+    entrances: gpd.GeoDataFrame | None = None,
+    building_id: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Link checks of a layer, joined as the analysis joins it."""
     from stadsrum.measures.plausibility import link_warnings
     from stadsrum.network.links import link_features
 
-    geoms = _by_id(gdf, net, id_column if id_column is not None else _id_column(gdf))
-    links = link_features(net, gdf, max_link=max_link, polygons=polygons, what=layer)  # type: ignore[arg-type]
+    if group is not None or entrances is not None:
+        # point groups and entrances: the side as the analysis links it
+        from stadsrum.measures.access_graph import link_side
+
+        side = link_side(
+            net,
+            gdf,
+            None,
+            what=layer,
+            max_link=max_link,
+            polygons=polygons,
+            group=group,
+            entrances=entrances,
+            building_id=building_id or "building_id",
+        )
+        geoms = gpd.GeoSeries(
+            side.gdf.geometry.to_numpy(), index=np.asarray(side.ids), crs=net.edges.crs
+        )
+        links = side.links
+    else:
+        geoms = _by_id(gdf, net, id_column if id_column is not None else _id_column(gdf))
+        links = link_features(net, gdf, max_link=max_link, polygons=polygons, what=layer)
     lines = links.access_lines(net.edges.crs)
     lines.insert(0, "feature_id", geoms.index.to_numpy()[lines.pop("owner").to_numpy()])
     return link_warnings(lines, id_column="feature_id", layer=layer, features=geoms)
@@ -1637,6 +2148,66 @@ def run_nodes_from_gtfs(
     return GtfsNodesResult(nodes=nodes, path=path)
 
 
+# --- buildings and entrances (stadsrum buildings) -------------------------------------
+
+
+@dataclass
+class BuildingsResult:
+    """Buildings with their entrances and where they were written."""
+
+    buildings: gpd.GeoDataFrame
+    entrances: gpd.GeoDataFrame
+    path: Path | None
+
+
+def run_buildings(
+    source: str | Path | gpd.GeoDataFrame,
+    out: str | Path | None,
+    *,
+    entrances: str | Path | gpd.GeoDataFrame | None = None,
+    layer: str | None = None,
+    entrances_layer: str | None = None,
+    building_id: str | None = None,
+    tolerance: float = 2.0,
+    crs: Any = None,
+    progress: ProgressLike | None = None,
+) -> BuildingsResult:
+    """Buildings and their entrances (``stadsrum buildings``).
+
+    Writes the layers ``buildings`` (``building_id``, ``entrances``: how many)
+    and ``entrances`` (``building_id``, ``matched``), see
+    :func:`stadsrum.io.buildings.read_buildings`, and ``run_metadata``.
+    """
+    from stadsrum.io.buildings import read_buildings
+
+    progress = as_progress(progress)
+    check_writable(out, suffix=".gpkg")
+    check_not_an_input(out, {"buildings": source, "entrances": entrances})
+    found = read_buildings(
+        source,
+        entrances=entrances,
+        layer=layer,
+        entrances_layer=entrances_layer,
+        building_id=building_id,
+        tolerance=tolerance,
+        crs=crs,
+    )
+    with_doors = int((found.buildings["entrances"] > 0).sum())
+    unmatched = int(found.entrances["building_id"].isna().sum())
+    progress.message(
+        f"buildings: {count(len(found.buildings), 'building')}, {with_doors} with entrances; "
+        f"{count(len(found.entrances), 'entrance')}"
+        + (f", {unmatched} on no building (left without building_id)" if unmatched else "")
+    )
+    path = None
+    if out is not None:
+        params = {"building_id": building_id, "tolerance": tolerance, "crs": _crs_text(crs)}
+        inputs = {"buildings": _source_name(source), "entrances": _source_name(entrances)}
+        meta = run_metadata("buildings", params, inputs=inputs)
+        path = write_gpkg(out, found.layers(), metadata=meta)
+    return BuildingsResult(found.buildings, found.entrances, path)
+
+
 # --- people and areas (stadsrum areas) -------------------------------------------------
 
 
@@ -1675,8 +2246,11 @@ def run_areas(
     max_link: float = 200.0,
     criteria: str | None = None,
     area_stats: str | Path | Sequence[str | Path] | None = None,
+    proposal: str | Path | gpd.GeoDataFrame | None = None,
+    proposal_layer: str | None = None,
     mode: str = "walk",
     prepare: str | None = None,
+    split_crossings: str | bool | None = "auto",
     threads: int | None = None,
     crs: Any = None,
     progress: ProgressLike | None = None,
@@ -1693,6 +2267,11 @@ def run_areas(
     :func:`stadsrum.io.scb.read_areas` (see ``docs/scb.md``): their columns
     can then be named in ``criteria``, and, when ``population`` is the areas
     layer itself, in ``groups`` and ``population_column``.
+
+    ``proposal`` (lines a plan adds, rows with ``action = remove`` removing
+    streets; see :func:`stadsrum.measures.compare.proposal_network`) runs the
+    analysis on the network after the plan, for ``stadsrum compare
+    --areas-before/--areas-after``.
     """
     from stadsrum.measures.areas import area_analysis
 
@@ -1705,6 +2284,7 @@ def run_areas(
         "buildings": buildings,
         "nodes": nodes,
         "meeting_places": meeting_places,
+        "proposal": proposal,
     }
     if isinstance(sites, str | Path) and str(sites) != "segments":
         inputs_given["sites"] = sites
@@ -1727,9 +2307,7 @@ def run_areas(
         if same_layer:
             # DeSO polygons as the population: the joined counts are its group columns
             pop_gdf = area_gdf
-        progress.message(
-            f"SCB statistics: {len(stats)} table(s) joined to {len(area_gdf):,} areas"
-        )
+        progress.message(f"SCB statistics: {len(stats)} table(s) joined to {len(area_gdf):,} areas")
     building_gdf = _optional_features(buildings, layer=buildings_layer, what="buildings", crs=crs)
     node_gdf = _optional_features(
         nodes, layer=nodes_layer, what="nodes", crs=crs, progress=progress
@@ -1738,10 +2316,27 @@ def run_areas(
     if sites is not None and not (isinstance(sites, str) and sites == "segments"):
         site_gdf = _features(sites, layer=None, what="sites", crs=crs)
     place_gdf = _optional_features(meeting_places, layer=None, what="meeting places", crs=crs)
+    proposal_gdf = _optional_features(proposal, layer=proposal_layer, what="proposal", crs=crs)
     net = _network(
-        network, layer=network_layer, mode=mode, prepare=prepare, crs=crs, progress=progress
+        network,
+        layer=network_layer,
+        mode=mode,
+        prepare=prepare,
+        crs=crs,
+        progress=progress,
+        split_crossings=split_crossings,
     )
     _say_reprojections(net, progress, population=pop_gdf, areas=area_gdf, nodes=node_gdf)
+    if proposal_gdf is not None:
+        from stadsrum.measures.compare import proposal_network
+
+        net, removed = proposal_network(net, proposal_gdf)
+        edges = net.edges
+        added = int((edges["added_link"] >= 0).sum()) if "added_link" in edges else 0
+        progress.message(
+            f"proposal: {count(added, 'link')} added, {count(int(removed.sum()), 'street segment')}"
+            " removed; the analysis runs on the network after it"
+        )
     limits = _minutes(thresholds)
     envs = _minutes(environment)
     result = area_analysis(
@@ -1783,9 +2378,14 @@ def run_areas(
                 for t in stats
             ],
             "prepare": net.prepare,
+            "split_crossings": split_crossings,
             "crs": _crs_text(crs),
         }
         inputs = {k: _source_name(v) for k, v in inputs_given.items() if v is not None}
+        for number, table in enumerate(stats, start=1):  # each with its checksum
+            inputs[f"area_stats_{number}"] = (
+                next(iter(table.values())) if isinstance(table, dict) else table
+            )
         extra = {"population_method": result.method, "notes": result.notes}
         meta = run_metadata("areas", params, inputs=inputs, extra=extra)
         path = write_gpkg(out, layers, metadata=meta)

@@ -171,6 +171,17 @@ def read_population(
     for g in groups:
         gdf[g] = group_values[g]
     polygon = np.isin(kinds, [3, 6])
+    multi = (kinds == 4) & (shapely.get_num_geometries(geoms) > 1)
+    if multi.any():
+        # elsewhere a MultiPoint is a point group joined through every member; the areas
+        # analysis joins each resident point at one place, so a group stands at its centre
+        gdf = gdf.copy()  # never the caller's frame
+        geoms = np.where(multi, shapely.centroid(geoms), geoms)
+        gdf[gdf.geometry.name] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
+        notes.append(
+            f"{what}: {count(int(multi.sum()), 'multi-part point')} placed at the centre "
+            f"of its parts (rows {_rows(multi)}); give one point per resident location"
+        )
     if not polygon.any():
         gdf["source_row"] = np.arange(len(gdf))
         return Population(gdf, total, groups, "points", notes)

@@ -90,6 +90,10 @@ DIVERGING = (
 )
 """Red (worse) through light grey (no change) to blue (better)."""
 
+#: Outlines of service areas, nearest threshold first: dark enough to read as thin
+#: lines on a white or grey background (the light middle of TIME is not).
+OUTLINES = ("#1a9850", "#2c7bb6", "#e08214", "#d7191c", "#7b3294", "#4d4d4d")
+
 #: The kinds of the ``warnings`` layer (stadsrum.measures.plausibility), each
 #: always in the legend so an empty layer still says what it would show.
 WARNING_KINDS = ("detour", "long_link", "tunnel_link", "bridge_link")
@@ -344,6 +348,7 @@ def diverging_qml(
     unit: str = "",
     extra_rules: Sequence[tuple[str, str, str, float]] = (),
     label: str | None = None,
+    lang: str | None = None,
 ) -> str:
     """QML of a diverging style centred on zero, for a change (after − before).
 
@@ -375,16 +380,30 @@ def diverging_qml(
         classes (e.g. new links); features they match are not classed.
     label
         Field or expression to label with.
+    lang
+        Language of the legend (``"sv"``: Swedish words and decimal commas);
+        ``None`` or ``"en"``: English.
+
+    The class limits are rounded to units that mean something for the
+    measure (whole metres, tenths of minutes, else two significant digits),
+    so the legend never reads "−0 – −0"; classes that rounding merges are
+    dropped, and the outermost limit is rounded up so every value is classed.
     """
     limits, tol = diverging_breaks(values, classes_per_side)
+    limits = _readable_limits(limits, tol, unit)
     n_side = (len(limits) - 2) // 2
     ramp = DIVERGING if higher_is_better else tuple(reversed(DIVERGING))
     neg = _resample(ramp[:4], n_side) if n_side > 1 else [ramp[1]]
     pos = _resample(ramp[5:], n_side) if n_side > 1 else [ramp[7]]
     colours = [*neg, ramp[4], *pos]
     field = _quote_field(column)
-    digits = _digits(limits)
     top = max(abs(limits[0]), abs(limits[-1]), 1e-300)
+
+    def span_text(lo: float, hi: float) -> str:
+        # the "no change" tolerance is shown as the zero it stands for
+        lo, hi = (0.0 if abs(v) <= tol else v for v in (lo, hi))
+        return f"{_limit_text(lo, lang)} – {_limit_text(hi, lang)}{unit}"
+
     classes: list[tuple[str, str, str, float]] = []
     for i in range(n_side):
         lo, hi = limits[i], limits[i + 1]
@@ -392,7 +411,7 @@ def diverging_qml(
         classes.append(
             (
                 f"{field} >= {lo!r} AND {field} < {hi!r}",
-                f"{_signed(lo, digits)} – {_signed(hi, digits)}{unit}",
+                span_text(lo, hi),
                 colours[i],
                 _lerp(size_mm, max_size_mm, rel),
             )
@@ -400,7 +419,7 @@ def diverging_qml(
     classes.append(
         (
             f"{field} >= {-tol!r} AND {field} <= {tol!r}",
-            "0 (no change)" if not unit else f"0{unit} (no change)",
+            f"0{unit} ({_word('no change', lang)})",
             colours[n_side],
             size_mm * (0.6 if geometry == "line" else 1.0),
         )
@@ -411,7 +430,7 @@ def diverging_qml(
         classes.append(
             (
                 f"{field} > {lo!r} AND {field} <= {hi!r}",
-                f"{_signed(lo, digits)} – {_signed(hi, digits)}{unit}",
+                span_text(lo, hi),
                 colours[n_side + 1 + j],
                 _lerp(size_mm, max_size_mm, rel),
             )
@@ -456,11 +475,16 @@ def categorized_qml(
     size_mm: float = 0.8,
     label: str | None = None,
     descending: bool = False,
+    labels: Sequence[str] | None = None,
+    outline: bool = False,
 ) -> str:
     """QML of a categorized style: one colour per value of ``column``.
 
     ``descending`` draws the highest values first (under the rest), as for
-    nested service areas.
+    nested service areas. ``labels`` are the legend texts of the categories
+    (default: the values). ``outline`` draws polygons as coloured outlines
+    without a fill, wider for the first categories, so that overlapping
+    areas stay apart.
     """
     palette = colours or (
         "#1f78b4",
@@ -485,8 +509,13 @@ def categorized_qml(
     symbols = ET.SubElement(renderer, "symbols")
     for i, value in enumerate(categories):
         text = _category_text(value)
-        ET.SubElement(cats, "category", value=text, symbol=str(i), label=text, render="true")
-        symbols.append(_symbol(geometry, str(i), palette[i % len(palette)], size_mm, 0.35))
+        shown = labels[i] if labels is not None else text
+        ET.SubElement(cats, "category", value=text, symbol=str(i), label=shown, render="true")
+        colour = palette[i % len(palette)]
+        if outline and geometry == "fill":
+            symbols.append(_outline_symbol(str(i), colour, size_mm, i))
+        else:
+            symbols.append(_symbol(geometry, str(i), colour, size_mm, 0.35))
     if descending:
         orderby = ET.SubElement(renderer, "orderby")
         clause = ET.SubElement(orderby, "orderByClause", asc="0", nullsFirst="1")
@@ -648,8 +677,8 @@ _STYLES: dict[str, Callable[[Sequence[str]], LayerStyle | None]] = {
     "service_areas": lambda c: LayerStyle(
         _first(c, "threshold_min"),
         kind="categorized",
-        ramp=TIME,
-        size_mm=0.3,
+        ramp=OUTLINES,
+        size_mm=0.7,
         unit="min",
         descending=True,
     ),
@@ -754,6 +783,27 @@ _STYLES: dict[str, Callable[[Sequence[str]], LayerStyle | None]] = {
 }
 
 
+# --- betweenness (stadsrum betweenness): trips along each street ----------------------
+
+
+def _betweenness(cols: Sequence[str]) -> LayerStyle | None:
+    """The first cost's betweenness at its largest radius (the columns come ordered
+    by cost, then ascending radius, n last), wider and hotter where more trips pass.
+
+    Natural breaks rather than quantiles: most streets carry few trips and a few
+    carry most, so quantile classes would all sit near zero.
+    """
+    found = [c for c in cols if "_betweenness_" in c]
+    if not found:
+        return None
+    first_cost = found[0].rsplit("_r", 1)[0]
+    column = [c for c in found if c.rsplit("_r", 1)[0] == first_cost][-1]
+    return LayerStyle(column, ramp=RAMP, method="natural_breaks", size_mm=0.3, max_size_mm=2.4)
+
+
+_STYLES["betweenness"] = _betweenness
+
+
 # --- people and areas (AREAS.md): area choropleth, co-presence lines, ranked sites ---
 
 
@@ -799,12 +849,36 @@ def _population(columns: Sequence[str]) -> LayerStyle | None:
     return LayerStyle(local[-1], ramp=RAMP, size_mm=1.2)
 
 
+def _areas_diff(columns: Sequence[str]) -> LayerStyle | None:
+    # the walk to the first node category: shorter (negative) is better
+    minutes = next(
+        (c for c in columns if c.startswith("mean_min_") and c.endswith("_change")), None
+    )
+    if minutes is not None:
+        return LayerStyle(
+            minutes, kind="diverging", higher_is_better=False, size_mm=0.3, unit=" min",
+            label="area_id",
+        )  # fmt: skip
+    share = next((c for c in columns if c.startswith("share_") and c.endswith("min_change")), None)
+    return None if share is None else LayerStyle(share, kind="diverging", size_mm=0.3)
+
+
+def _copresence_diff(columns: Sequence[str]) -> LayerStyle | None:
+    # more residents of other areas within reach of a street: more potential to meet
+    found = [c for c in columns if c.startswith("reach_pop_") and c.endswith("min_change")]
+    if not found:
+        return None
+    return LayerStyle(found[len(found) // 2], kind="diverging", size_mm=0.35)
+
+
 _STYLES.update(
     {
         "areas": _areas_choropleth,
         "copresence": _copresence,
         "meeting_sites": _meeting_sites,
         "population": _population,
+        "areas_diff": _areas_diff,
+        "copresence_diff": _copresence_diff,
     }
 )
 
@@ -836,7 +910,7 @@ def layer_style(layer: str, frame: object) -> LayerStyle | None:
     return LayerStyle(None, kind="single", ramp=(colour,), size_mm=size)
 
 
-def layer_qml(layer: str, frame: object) -> str | None:
+def layer_qml(layer: str, frame: object, lang: str | None = None) -> str | None:
     """The default style of a result layer by its layer name, or ``None``.
 
     ``network`` lines are grey, ``diagnostics`` points red, ``segments`` are
@@ -845,6 +919,14 @@ def layer_qml(layer: str, frame: object) -> str | None:
     ``*_diff`` layers diverge around zero. ``frame`` is the layer's
     (Geo)DataFrame, used to place class breaks; a table without geometry
     gets no style (``None``).
+
+    ``lang`` is the language of legend texts: ``None`` keeps the values as
+    they are in the data (``bridge``, ``dangling_end``: what the command line
+    writes), ``"sv"`` gives Swedish words (``bro``, ``återvändsgränd``) and
+    decimal commas, ``"en"`` English words. Service areas are drawn as
+    outlines, one colour and line pattern per threshold, so that dozens of
+    overlapping areas stay apart and each threshold can be switched off in
+    the legend.
     """
     if layer == "network":
         return simple_line_qml()
@@ -859,7 +941,12 @@ def layer_qml(layer: str, frame: object) -> str | None:
         return graduated_line_qml(column, values, max_width_mm=1.0, width_mm=0.4)
     if layer == "warnings" and "kind" in getattr(frame, "columns", []):
         return categorized_qml(
-            "kind", list(WARNING_KINDS), geometry="line", colours=WARNING_COLOURS, size_mm=0.9
+            "kind",
+            list(WARNING_KINDS),
+            geometry="line",
+            colours=WARNING_COLOURS,
+            size_mm=0.9,
+            labels=None if lang is None else [_category_label(k, lang) for k in WARNING_KINDS],
         )
     style = layer_style(layer, frame)
     kind = _geometry_kind(frame)
@@ -871,12 +958,26 @@ def layer_qml(layer: str, frame: object) -> str | None:
         issues += sorted(found - set(DIAGNOSTIC_ISSUES))
         spare = ("#6a3d9a", "#33a02c", "#b15928")
         marks = [DIAGNOSTIC_ISSUES.get(c) or spare[i % 3] for i, c in enumerate(issues)]
-        return categorized_qml("issue", issues, geometry="marker", colours=marks, size_mm=2.4)
+        return categorized_qml(
+            "issue",
+            issues,
+            geometry="marker",
+            colours=marks,
+            size_mm=2.4,
+            labels=None if lang is None else [_category_label(c, lang) for c in issues],
+        )
     if style.kind == "single" or style.column is None:
         return single_qml(kind, style.ramp[0], style.size_mm, label=style.label)
     if style.kind == "categorized":
         cats = _categories(frame, style.column)
         colours = _resample(style.ramp, len(cats)) if style.ramp else None
+        if style.ramp is OUTLINES:  # distinct colours in order, not spread over a ramp
+            colours = [OUTLINES[i % len(OUTLINES)] for i in range(len(cats))]
+        labels: list[str] | None
+        if style.unit:  # thresholds: "10 min"
+            labels = [f"{_limit_text(float(c), lang).lstrip('+')} {style.unit}" for c in cats]
+        else:
+            labels = None if lang is None else [_category_label(c, lang) for c in cats]
         return categorized_qml(
             style.column,
             cats,
@@ -884,6 +985,8 @@ def layer_qml(layer: str, frame: object) -> str | None:
             colours=colours,
             size_mm=style.size_mm,
             descending=style.descending,
+            labels=labels,
+            outline=layer == "service_areas",
         )
     values = _numbers(frame, style.column)
     if style.kind == "diverging":
@@ -891,8 +994,8 @@ def layer_qml(layer: str, frame: object) -> str | None:
         columns = list(getattr(frame, "columns", []))
         if "status" in columns and kind == "line":
             extra = [
-                ("\"status\" = 'new'", "new link", "#1b1b1b", 1.4),
-                ("\"status\" = 'removed'", "removed", "#8c8c8c", 0.8),
+                ("\"status\" = 'new'", _word("new link", lang), "#1b1b1b", 1.4),
+                ("\"status\" = 'removed'", _word("removed", lang), "#8c8c8c", 0.8),
             ]
         return diverging_qml(
             style.column,
@@ -904,6 +1007,7 @@ def layer_qml(layer: str, frame: object) -> str | None:
             unit=style.unit,
             extra_rules=extra,
             label=style.label,
+            lang=lang,
         )
     return graduated_qml(
         style.column,
@@ -972,10 +1076,76 @@ def _lerp(low: float, high: float | None, t: float) -> float:
     return round(low if high is None else low + (high - low) * min(max(t, 0.0), 1.0), 3)
 
 
-def _signed(value: float, digits: int) -> str:
-    if value == 0:
-        return "0"
-    return f"{value:+.{digits}f}".replace("-", "−")
+#: Finest step a legend limit is rounded to, by the unit of the measure: a
+#: change of 0.3 m or 2 seconds is no change a planner can act on.
+_RESOLUTION = {"m": 1.0, "min": 0.1}
+
+#: Legend words of the styles, English → Swedish.
+_WORDS_SV = {
+    "no change": "ingen förändring",
+    "new link": "ny länk",
+    "removed": "borttagen",
+    "level_crossing": "plankorsning",
+    "bridge": "bro",
+    "tunnel": "tunnel",
+}
+
+
+def _word(text: str, lang: str | None) -> str:
+    """A legend word in ``lang`` (English unless ``"sv"``)."""
+    return _WORDS_SV.get(text, text) if lang == "sv" else text
+
+
+def _category_label(value: Any, lang: str | None) -> str:
+    """A category's legend text: the value itself without a language, else words."""
+    text = _category_text(value)
+    if lang is None:
+        return text
+    if text in _WORDS_SV:
+        return _word(text, lang).replace("_", " ")
+    from stadsrum.report.labels import category_label
+
+    return category_label(text, lang)
+
+
+def _readable_limits(limits: Sequence[float], tol: float, unit: str) -> list[float]:
+    """Diverging limits rounded to meaningful units, still symmetric around zero.
+
+    ``limits`` and ``tol`` as from :func:`diverging_breaks`. Inner limits are
+    rounded to two significant digits and to the unit's resolution (whole
+    metres, a tenth of a minute; else a thousandth of the largest change);
+    duplicates and limits that round to zero are dropped; the outermost is
+    rounded up to two significant digits, so it still holds the largest change.
+    """
+    top = float(limits[-1])
+    if top <= tol or top <= 0:
+        return list(limits)
+    magnitude = math.floor(math.log10(top))
+    step = _RESOLUTION.get(unit.strip(), 10.0 ** (magnitude - 2))
+    top_step = max(step, 10.0 ** (magnitude - 1))
+    top_r = _clean(math.ceil(top / top_step - 1e-9) * top_step)
+    inner: list[float] = []
+    for q in limits[len(limits) // 2 + 1 : -1]:
+        v = _clean(round(float(f"{q:.2g}") / step) * step)
+        # many changes below the resolution: one class for them, "0 – +1 m"
+        v = v if v > 0 else step
+        if v < top_r and v not in inner:
+            inner.append(v)
+    positive = [tol, *sorted(inner), top_r]
+    return [-v for v in reversed(positive)] + positive
+
+
+def _clean(value: float) -> float:
+    """``value`` without the binary noise of a multiplication (``0.30000000000000004``)."""
+    return float(f"{value:.10g}")
+
+
+def _limit_text(value: float, lang: str | None) -> str:
+    """A signed legend limit with the decimals it needs (at most 4)."""
+    from stadsrum.report.labels import format_signed
+
+    digits = next((d for d in range(5) if abs(round(value, d) - value) < 1e-9), 4)
+    return format_signed(value, lang or "en", digits)
 
 
 def _digits(breaks: Sequence[float]) -> int:
@@ -1037,6 +1207,29 @@ def _line_symbol(name: str, colour: str, width_mm: float, style: str = "solid") 
             "line_width_unit": "MM",
             "line_style": style,
             "capstyle": "round",
+            "joinstyle": "round",
+        },
+    )
+    return symbol
+
+
+def _outline_symbol(name: str, colour: str, width_mm: float, index: int) -> ET.Element:
+    """A polygon drawn as its outline only: a solid line for the first category,
+    then dashed and dotted ones, so that categories differ in more than colour."""
+    symbol = ET.Element(
+        "symbol", type="fill", name=name, alpha="1", clip_to_extent="1", force_rhr="0"
+    )
+    pattern = ("solid", "dash", "dot", "dash dot")[index % 4]
+    _symbol_layer(
+        symbol,
+        "SimpleFill",
+        {
+            "color": _rgba(colour, 0.0),
+            "style": "no",
+            "outline_color": _rgba(colour),
+            "outline_width": f"{width_mm:g}",
+            "outline_width_unit": "MM",
+            "outline_style": pattern,
             "joinstyle": "round",
         },
     )

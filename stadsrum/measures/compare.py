@@ -25,6 +25,12 @@ and after, and returns difference layers:
     Per segment as ``segments_diff``: ``nearest_m``, ``reach_r{R}`` and
     ``nearest_{category}_m`` before, after and change.
 
+:func:`compare_areas` compares two runs of the people-and-areas analysis
+(``stadsrum areas`` on the network before and after): ``areas_diff`` (per
+area), ``area_matrix_diff`` (per pair of areas), ``copresence_diff`` (per
+street segment, matched as ``segments_diff``) and ``segregation_diff`` (per
+index, group and scale).
+
 A change is exactly the difference of two separate runs of the same analysis
 on the two networks.
 """
@@ -54,6 +60,7 @@ __all__ = [
     "COMPARE_MEASURES",
     "ComparisonResult",
     "compare",
+    "compare_areas",
     "diff_frames",
     "match_segments",
     "proposal_network",
@@ -599,3 +606,183 @@ def _summary(result: ComparisonResult, removed: np.ndarray) -> dict[str, Any]:
         out["od_largest_saving_min"] = float(-change.min()) if len(change) else None
         out["od_mean_change_min"] = float(change.mean()) if len(change) else None
     return out
+
+
+# --- people and areas: two runs of the areas analysis -------------------------------------
+
+#: Result columns of the ``areas`` layer (docs/areas.md); the areas' own attributes follow
+#: them and are not compared (a column of the input with a result's name ends in ``_input``).
+_AREA_RESULT_PREFIXES = ("pop_", "share_", "mean_min_", "unreached_", "crit_")
+_AREA_KEYS = ("index", "group", "scale")
+
+
+def _area_result_columns(frame: pd.DataFrame) -> list[str]:
+    return [
+        str(c)
+        for c in frame.columns
+        if (c in ("population", "criteria_met") or str(c).startswith(_AREA_RESULT_PREFIXES))
+        and not str(c).endswith("_input")
+        and pd.api.types.is_numeric_dtype(frame[c])
+    ]
+
+
+def _keyed_diff(
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    keys: Sequence[str],
+    columns: Sequence[str],
+    *,
+    what: str,
+) -> pd.DataFrame:
+    """Rows matched on ``keys`` (outer): ``{col}_before``, ``_after``, ``_change`` and
+    ``status`` (``both``, ``before_only``, ``after_only``)."""
+    for frame, when in ((before, "before"), (after, "after")):
+        missing = [k for k in keys if k not in frame.columns]
+        if missing:
+            raise InputError(
+                f"compare: the {what} layer {when} has no column {', '.join(missing)}; "
+                "give the files written by stadsrum areas"
+            )
+        if frame.duplicated(list(keys)).any():
+            raise InputError(
+                f"compare: the {what} layer {when} repeats a {'/'.join(keys)}; give the "
+                "files written by stadsrum areas"
+            )
+    # a column one run lacks (a threshold only one run used) is empty on that side
+    b = pd.DataFrame(before).reindex(columns=[*keys, *columns])
+    a = pd.DataFrame(after).reindex(columns=[*keys, *columns])
+    for frame in (a, b):
+        for k in keys:
+            frame[k] = frame[k].astype(str)
+    merged = a.merge(
+        b, on=list(keys), how="outer", suffixes=("__after", "__before"), indicator=True
+    )
+    # rows in the order of the run after (areas, thresholds as given), then those before only
+    pos_a = {t: i for i, t in enumerate(a[list(keys)].itertuples(index=False, name=None))}
+    pos_b = {t: i for i, t in enumerate(b[list(keys)].itertuples(index=False, name=None))}
+    rank = [
+        pos_a.get(t, len(a) + pos_b.get(t, 0))
+        for t in merged[list(keys)].itertuples(index=False, name=None)
+    ]
+    merged = merged.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
+    out = merged[list(keys)].copy()
+    out["status"] = (
+        merged["_merge"]
+        .map({"both": "both", "left_only": "after_only", "right_only": "before_only"})
+        .astype(str)
+    )
+    values: dict[str, np.ndarray] = {}  # gathered first: one concat, not a column at a time
+    for col in columns:
+        vb = pd.to_numeric(merged[f"{col}__before"], errors="coerce").to_numpy(np.float64)
+        va = pd.to_numeric(merged[f"{col}__after"], errors="coerce").to_numpy(np.float64)
+        values[f"{col}_before"] = vb
+        values[f"{col}_after"] = va
+        values[f"{col}_change"] = va - vb
+    out = pd.concat([out, pd.DataFrame(values, index=out.index)], axis=1)
+    return out.reset_index(drop=True)
+
+
+def compare_areas(
+    before: dict[str, pd.DataFrame],
+    after: dict[str, pd.DataFrame],
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """Differences between two runs of the people-and-areas analysis.
+
+    Parameters
+    ----------
+    before, after
+        The layers of :func:`~stadsrum.measures.areas.area_analysis` (or of the
+        files ``stadsrum areas`` writes) on the network before and after a
+        proposal, with the same population, areas and options: ``areas``,
+        ``area_matrix``, ``copresence`` and ``segregation``; a layer missing
+        from either run is skipped.
+
+    Returns
+    -------
+    (dict, dict)
+        The layers ``areas_diff`` (one row per area, with the area after, and
+        ``{col}_before``, ``{col}_after``, ``{col}_change`` = after − before
+        for every result column), ``area_matrix_diff`` (a table per pair of
+        areas: ``mean_m``, ``mean_min``, ``unreached_share``),
+        ``copresence_diff`` (per street segment, matched by geometry as
+        :func:`match_segments` does, with ``status`` ``unchanged``, ``split``,
+        ``new`` or ``removed``) and ``segregation_diff`` (a table: ``index``,
+        ``group``, ``scale``, ``value_before``, ``value_after``,
+        ``value_change``); and a summary of the headline changes. Rows found
+        in one run only have ``status`` ``before_only`` or ``after_only`` and
+        empty values on the other side.
+    """
+    layers: dict[str, pd.DataFrame] = {}
+    summary: dict[str, Any] = {}
+    if "areas" in before and "areas" in after:
+        a_after, a_before = after["areas"], before["areas"]
+        cols = [c for c in _area_result_columns(a_after) if c in a_before.columns]
+        table = _keyed_diff(a_before, a_after, ["area_id"], cols, what="areas")
+        # the area's outline after, or before for an area the run after lacks
+        shapes = pd.concat(
+            [
+                pd.DataFrame({"area_id": a.astype(str), "geometry": np.asarray(g.array)})
+                for a, g in (
+                    (a_after["area_id"], a_after.geometry),
+                    (a_before["area_id"], a_before.geometry),
+                )
+            ],
+            ignore_index=True,
+        ).drop_duplicates("area_id")
+        merged = table.merge(shapes, on="area_id", how="left")
+        layers["areas_diff"] = gpd.GeoDataFrame(merged, geometry="geometry", crs=a_after.crs)
+        summary["areas"] = len(table)
+        # a plan changes streets, not people: other residents or areas mean other inputs
+        people = [float(pd.to_numeric(f["population"]).sum()) for f in (a_before, a_after)]
+        if abs(people[1] - people[0]) > 0.5 or (table["status"] != "both").any():
+            summary["warning"] = (
+                f"the two runs differ in their residents ({people[0]:,.0f} before, "
+                f"{people[1]:,.0f} after) or areas ({int((table['status'] != 'both').sum())} "
+                "in one run only): the changes mix the plan with other inputs"
+            )
+    if "area_matrix" in before and "area_matrix" in after and len(after["area_matrix"]):
+        matrix = _keyed_diff(
+            before["area_matrix"],
+            after["area_matrix"],
+            ["from_area", "to_area"],
+            ["mean_m", "mean_min", "unreached_share"],
+            what="area_matrix",
+        )
+        layers["area_matrix_diff"] = matrix
+        between = matrix[(matrix["from_area"] != matrix["to_area"]) & (matrix["status"] == "both")]
+        if len(between):
+            summary["between_areas_mean_min_before"] = float(between["mean_min_before"].mean())
+            summary["between_areas_mean_min_after"] = float(between["mean_min_after"].mean())
+            summary["area_pairs_closer"] = int((between["mean_m_change"] < -1e-9).sum())
+            summary["area_pairs"] = len(between)
+    if "copresence" in before and "copresence" in after:
+        c_before, c_after = before["copresence"], after["copresence"]
+        cols = [
+            str(c)
+            for c in c_after.columns
+            if str(c).startswith(("reach_", "other_area_share_", "mix_")) and c in c_before.columns
+        ]
+        match = match_segments(c_before, c_after)
+        keep = [c for c in ("area_id",) if c in c_after.columns and c in c_before.columns]
+        layers["copresence_diff"] = diff_frames(c_before, c_after, cols, match=match, keep=keep)
+    if "segregation" in before and "segregation" in after:
+        seg = _keyed_diff(
+            before["segregation"],
+            after["segregation"],
+            list(_AREA_KEYS),
+            ["value"],
+            what="segregation",
+        )
+        layers["segregation_diff"] = seg
+        summary["segregation"] = [
+            {
+                "index": row["index"],
+                "group": row["group"],
+                "scale": row["scale"],
+                "before": row["value_before"],
+                "after": row["value_after"],
+            }
+            for _, row in seg.iterrows()
+            if row["group"] == "all"
+        ]
+    return layers, summary
