@@ -562,7 +562,9 @@ def run_streaming(
             if stop or time.monotonic() - start > timeout:
                 proc.terminate()
                 try:
-                    proc.wait(timeout=10)
+                    # short: a parent that ignores SIGTERM (QGIS's own handlers, a shell's
+                    # background job) passes the ignoring on to pip, and Cancel must be prompt
+                    proc.wait(timeout=2)
                 except subprocess.TimeoutExpired:
                     proc.kill()
                 if stop:

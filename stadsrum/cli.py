@@ -753,7 +753,7 @@ class DestinationsModeChoice(StrEnum):
     closest = "closest"
 
 
-@app.command(short_help="Attraction and OD betweenness (PST): trips along each street.")
+@app.command(short_help="Attraction and OD betweenness (PST): trips per street.")
 @_guarded
 def betweenness(
     network: Annotated[str, typer.Argument(help="Street network (line layer, .osm/.pbf, GPKG).")],

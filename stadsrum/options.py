@@ -34,14 +34,19 @@ MORE_THAN_ZERO = frozenset(
 AT_MOST = {"step_threshold": 180.0, "turn_threshold": 180.0}
 #: Text options holding radii (metres or n) and minutes, checked as the analyses read them.
 RADII = frozenset({"radii", "access_radii"})
-MINUTES = frozenset({"thresholds"})
+MINUTES = frozenset({"thresholds", "environment"})
 COSTS = frozenset({"cost"})
 #: Annotations (as text: the modules use postponed annotations) of numeric parameters.
 _NUMERIC = {"float": float, "float | None": float, "int": int, "int | None": int}
 
 
-def parse_minutes(thresholds: str | float | Iterable[float | int | str]) -> list[float]:
+def parse_minutes(
+    thresholds: str | float | Iterable[float | int | str], *, what: str = "thresholds"
+) -> list[float]:
     """Minutes such as ``"5,10,15"`` or ``[5, 10, 15]`` as ascending, distinct floats.
+
+    ``what`` names the option in messages (``"environment"`` for the areas' local
+    environments), so a planner is pointed at the option that holds the bad item.
 
     An empty item (``"5,,10"``, a trailing comma, ``None`` in a list) is refused
     like an empty radius: more likely a threshold lost in typing than one meant
@@ -52,6 +57,7 @@ def parse_minutes(thresholds: str | float | Iterable[float | int | str]) -> list
     InputError
         Naming the item that is empty, no number, not positive or not finite.
     """
+    one = what.removesuffix("s")  # "threshold 0 in …", "environment 0 in …"
     items: list[Any]
     if isinstance(thresholds, str):
         items = [t.strip() for t in thresholds.split(",")]
@@ -61,14 +67,14 @@ def parse_minutes(thresholds: str | float | Iterable[float | int | str]) -> list
         items = list(thresholds)
     else:
         raise InputTypeError(
-            "thresholds must be minutes as text ('5,10,15') or a list of numbers, "
+            f"{what} must be minutes as text ('5,10,15') or a list of numbers, "
             f"not {type(thresholds).__name__}"
         )
     values: list[float] = []
     for item in items:
         if item is None or (isinstance(item, str) and not item.strip()):
             raise InputError(
-                f"thresholds {thresholds!r} has an empty item: give minutes separated by "
+                f"{what} {thresholds!r} has an empty item: give minutes separated by "
                 "single commas, e.g. 5,10,15"
             )
         try:
@@ -77,15 +83,15 @@ def parse_minutes(thresholds: str | float | Iterable[float | int | str]) -> list
             minutes = float(item)
         except (TypeError, ValueError):
             raise InputError(
-                f"threshold {item!r} in {thresholds!r} is not a number of minutes (e.g. 5,10,15)"
+                f"{one} {item!r} in {thresholds!r} is not a number of minutes (e.g. 5,10,15)"
             ) from None
         if not (math.isfinite(minutes) and minutes > 0):
             raise InputError(
-                f"threshold {item} in {thresholds!r} is not a positive, finite number of minutes"
+                f"{one} {item} in {thresholds!r} is not a positive, finite number of minutes"
             )
         values.append(minutes)
     if not values:
-        raise InputError("no thresholds given: use minutes such as 5,10,15")
+        raise InputError(f"no {what} given: use minutes such as 5,10,15")
     return sorted(set(values))
 
 
@@ -116,7 +122,7 @@ def _list_problem(name: str, value: Any) -> str | None:
     from stadsrum.measures.naming import parse_costs, parse_radii
 
     if name in MINUTES:
-        parse: Callable[[Any], Any] = parse_minutes
+        parse: Callable[[Any], Any] = functools.partial(parse_minutes, what=name)
     elif isinstance(value, str | Iterable):
         parse = parse_radii if name in RADII else parse_costs
     else:

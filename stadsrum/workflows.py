@@ -470,8 +470,10 @@ def _with_entrances(
     """
     from stadsrum.io.osm import is_osm_path
 
-    if not isinstance(source, gpd.GeoDataFrame) and is_osm_path(
-        split_layer_spec(source, what=what)[0]
+    if (
+        not isinstance(source, gpd.GeoDataFrame)
+        and not _is_feed(source, what)  # FEED|date=… is no layer spec: _features reads it
+        and is_osm_path(split_layer_spec(source, what=what)[0])
     ):
         from stadsrum.io.buildings import read_buildings
 
@@ -495,6 +497,15 @@ def _with_entrances(
 _GTFS_INPUTS = {"nodes", "attractions"}
 
 
+def _is_feed(source: object, what: str) -> bool:
+    """Whether ``source``, given for ``what``, is a GTFS feed (read as its stations)."""
+    if what not in _GTFS_INPUTS or isinstance(source, gpd.GeoDataFrame):
+        return False
+    from stadsrum.io.gtfs import is_gtfs
+
+    return is_gtfs(source)
+
+
 def _features(
     source: str | Path | gpd.GeoDataFrame,
     *,
@@ -506,11 +517,10 @@ def _features(
     check_layer(
         source, argument=what, accepts=_GEOMETRIES.get(what, "points or polygons"), paths=True
     )
-    if what in _GTFS_INPUTS and not isinstance(source, gpd.GeoDataFrame):
-        from stadsrum.io.gtfs import is_gtfs, read_gtfs_nodes
+    if _is_feed(source, what):
+        from stadsrum.io.gtfs import read_gtfs_nodes
 
-        if is_gtfs(source):
-            return read_gtfs_nodes(source, progress=progress)
+        return read_gtfs_nodes(source, progress=progress)
     if isinstance(source, gpd.GeoDataFrame):
         return assign_crs(source, crs, what=what)
     gdf = read_layer(source, layer=layer, what=what, crs=crs)
@@ -718,9 +728,9 @@ def run_distances(
     return DistancesResult(network=net, layers=layers, path=path, summary=checked)
 
 
-def _minutes(thresholds: str | list[float]) -> list[float]:
+def _minutes(thresholds: str | list[float], *, what: str = "thresholds") -> list[float]:
     # the rules of the command line and the options check (an empty item refused)
-    return parse_minutes(thresholds)
+    return parse_minutes(thresholds, what=what)
 
 
 @dataclass
@@ -1154,7 +1164,7 @@ def run_barriers(
     )
     if (population is None) != (areas is None):
         raise InputError("barriers and segregation need both --population and --areas (or neither)")
-    env_minutes = _minutes(environment) if population is not None else None
+    env_minutes = _minutes(environment, what="environment") if population is not None else None
     # the other layers first: a mistake in one is found before the network is prepared
     barrier_gdf = _features(barriers, layer=barriers_layer, what="barriers", crs=crs)
     pop_gdf = _optional_features(population, layer=population_layer, what="population", crs=crs)
@@ -2160,6 +2170,7 @@ class BuildingsResult:
     path: Path | None
 
 
+@checked_options
 def run_buildings(
     source: str | Path | gpd.GeoDataFrame,
     out: str | Path | None,
@@ -2221,6 +2232,7 @@ class AreasResult:
     notes: list[str] = field(default_factory=list)
 
 
+@checked_options
 def run_areas(
     network: str | Path | gpd.GeoDataFrame | StreetNetwork,
     population: str | Path | gpd.GeoDataFrame,
@@ -2338,7 +2350,7 @@ def run_areas(
             " removed; the analysis runs on the network after it"
         )
     limits = _minutes(thresholds)
-    envs = _minutes(environment)
+    envs = _minutes(environment, what="environment")
     result = area_analysis(
         net,
         pop_gdf,

@@ -298,7 +298,8 @@ def test_bad_inputs_one_clear_line() -> None:
         _run(net, pop, groups=["x", "z"])
     with pytest.raises(InputError, match="no id column; name it with --area-id"):
         _run(net, pop, areas=areas.rename(columns={"district": "namn"}))
-    with pytest.raises(InputError, match="thresholds must be positive"):
+    # refused at the boundary (stadsrum.options), before anything is linked
+    with pytest.raises(InputError, match="threshold 0 in .* not a positive"):
         _run(net, pop, thresholds=(0,))
     pop.loc[1, "x"] = -3
     with pytest.raises(InputError, match=r"column 'x' \(group\) has missing, negative"):

@@ -35,6 +35,7 @@ from stadsrum.measures.access_graph import AccessGraph, LinkedSide, link_side, s
 from stadsrum.measures.naming import parse_costs, parse_radii, segment_column
 from stadsrum.network.links import PolygonMode
 from stadsrum.network.model import StreetNetwork
+from stadsrum.options import checked_options
 from stadsrum.progress import ProgressLike, as_progress
 
 __all__ = ["BETWEENNESS_COSTS", "betweenness", "betweenness_columns"]
@@ -125,6 +126,7 @@ class _Scratch:
         )
 
 
+@checked_options  # every option before any search (issue 13)
 def betweenness(
     network: StreetNetwork,
     origins: gpd.GeoDataFrame | None = None,

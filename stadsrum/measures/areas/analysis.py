@@ -38,6 +38,7 @@ from stadsrum.messages import count
 from stadsrum.network.inputs import check_layer, check_network
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.projection import align_crs
+from stadsrum.options import checked_options
 from stadsrum.progress import ProgressLike, as_progress
 
 __all__ = ["AREA_ID_NAMES", "AreaResult", "area_analysis"]
@@ -97,6 +98,7 @@ def _minutes_list(values: Sequence[float] | float | str, what: str) -> list[floa
     return out
 
 
+@checked_options  # every option before any search (issue 13)
 def area_analysis(
     net: StreetNetwork,
     population: gpd.GeoDataFrame | Population,

@@ -40,6 +40,7 @@ from stadsrum.measures.barriers.effect import permeable_links
 from stadsrum.measures.naming import minutes_label
 from stadsrum.network.barriers import BarrierSet, add_links, read_barrier_layer
 from stadsrum.network.model import StreetNetwork
+from stadsrum.options import checked_options
 from stadsrum.progress import ProgressLike, as_progress, check_cancelled
 
 __all__ = ["MAX_RESIDENT_POINTS", "NETWORK_INDICES", "barrier_segregation"]
@@ -53,6 +54,7 @@ MAX_RESIDENT_POINTS = 3000
 NETWORK_INDICES = ("dissimilarity", "information")
 
 
+@checked_options  # every option before any search (issue 13)
 def barrier_segregation(
     network: StreetNetwork,
     barriers: gpd.GeoDataFrame | BarrierSet,
