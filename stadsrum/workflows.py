@@ -215,7 +215,7 @@ def network_layers(net: StreetNetwork) -> dict[str, gpd.GeoDataFrame]:
 @checked_options
 def run_network(
     source: str | Path | gpd.GeoDataFrame,
-    out: str | Path,
+    out: str | Path | None,
     *,
     layer: str | None = None,
     mode: str = "walk",
@@ -282,7 +282,8 @@ def run_network(
         },
         extra={"summary": net.summary(), "preparation": net.report.as_dict()},
     )
-    path = write_gpkg(out, layers, metadata=meta)
+    # out=None: the prepared network in memory only, as the other run_* functions allow
+    path = write_gpkg(out, layers, metadata=meta) if out is not None else None
     return NetworkResult(network=net, path=path, layers=layers)
 
 
