@@ -224,6 +224,62 @@ def test_unlinked_residents_are_counted_not_dropped() -> None:
     assert m.loc[("W", "E"), "unreached_share"] == pytest.approx(1 - 400 / 540)
 
 
+def test_unreached_per_group_and_the_city_mean_walk() -> None:
+    """The bridge town with x people in both areas and 20 x 500 m north, beyond max_link:
+    W1 (x 10, 6.1 min to the school), W2 (x 10, 5.1), the far point (x 20, unreached),
+    E1 (y 10, 2.1), E2 (x 10, 1.1).
+
+    W: pop_x = 40, unreached_school_x = 20, mean_min_school_x = (6.1 + 5.1) / 2 = 5.6;
+    unreached_school_y = 0. E: pop_x = 10, unreached_school_x = 0, mean 1.1.
+    City-wide mean walk of x over those who reach the school: (10 * 6.1 + 10 * 5.1 +
+    10 * 1.1) / 30 = 123 / 30 = 4.1 min; weighting the areas by pop_x instead would give
+    (40 * 5.6 + 10 * 1.1) / 50 = 4.7, wrong. Of y: 2.1 (E1 alone).
+    """
+    from stadsrum.report.areas import city_mean_walk
+
+    net, _pop, _areas, school = _bridge_town()
+    pop = _points(
+        [(100, 10), (200, 10), (100, 500), (500, 10), (600, 10)],
+        x=[10, 10, 20, 0, 10],
+        y=[0, 0, 0, 10, 0],
+    )
+    areas = _boxes(W=(-50, -100, 350, 600), E=(350, -100, 750, 100))
+    r = _run(
+        net, pop, areas=areas, area_id="district", nodes=school, node_category="kind",
+        thresholds=(2,), environment=(2,),
+    )  # fmt: skip
+    a = r.areas.set_index("area_id")
+    assert a.loc["W", "pop_x"] == 40
+    assert a.loc["W", "unreached_school_x"] == 20
+    assert a.loc["W", "unreached_school_y"] == 0
+    assert a.loc["W", "unreached_school"] == 20
+    assert a.loc["E", "unreached_school_x"] == 0
+    assert a.loc["W", "mean_min_school_x"] == pytest.approx(5.6)
+    assert a.loc["E", "mean_min_school_x"] == pytest.approx(1.1)
+    assert city_mean_walk(r.areas, "school", "x") == pytest.approx(4.1)
+    assert city_mean_walk(r.areas, "school", "y") == pytest.approx(2.1)
+
+
+def test_existing_places_written_as_their_own_layer() -> None:
+    """A square by the bridge as today's meeting place: the written ``meeting_sites`` holds
+    the 5 street segments (lines) only, ``meeting_places`` the square (a polygon, kept as
+    drawn since it is the only type), with the same columns; together they are the
+    analysis' ranked list."""
+    net, pop, areas, _school = _bridge_town()
+    park = _boxes(park=(330, 20, 370, 40)).rename(columns={"district": "site_id"})
+    r = _run(net, pop, areas=areas, area_id="district", meeting_places=park, thresholds=(2,))
+    layers = r.layers
+    sites, places = layers["meeting_sites"], layers["meeting_places"]
+    assert set(sites.geom_type) == {"LineString"}
+    assert len(sites) == 5
+    assert set(places.geom_type) == {"Polygon"}
+    assert places["site_id"].tolist() == ["park"]
+    assert list(places.columns) == list(sites.columns)
+    assert len(sites) + len(places) == len(r.meeting_sites)
+    without = _run(net, pop, areas=areas, area_id="district", thresholds=(2,)).layers
+    assert "meeting_places" not in without
+
+
 def test_polygon_population_spread_over_streets_by_length() -> None:
     """One square (x -10..300, y -20..20) holds 60 people (40 x, 20 y). Inside it lie
     the whole west street (x 0..300, 300 m) and 20 m of the stub (300,0)-(300,-50),
@@ -299,7 +355,7 @@ def test_bad_inputs_one_clear_line() -> None:
     with pytest.raises(InputError, match="no id column; name it with --area-id"):
         _run(net, pop, areas=areas.rename(columns={"district": "namn"}))
     # refused at the boundary (stadsrum.options), before anything is linked
-    with pytest.raises(InputError, match="threshold 0 in .* not a positive"):
+    with pytest.raises(InputError, match=r"threshold 0 in .* not a positive"):
         _run(net, pop, thresholds=(0,))
     pop.loc[1, "x"] = -3
     with pytest.raises(InputError, match=r"column 'x' \(group\) has missing, negative"):
@@ -356,7 +412,11 @@ def test_cli_writes_styled_layers_and_metadata(tmp_path) -> None:
         str(out),
         "-q",
     ]
-    result = CliRunner().invoke(app, args)
+    # today's places: a square by the bridge and the school, a polygon and a point
+    park = _boxes(park=(330, 20, 370, 40)).rename(columns={"district": "site_id"})
+    places = pd.concat([park, school.assign(site_id="school")[["site_id", "geometry"]]])
+    places.to_file(tmp_path / "places.gpkg")
+    result = CliRunner().invoke(app, [*args, "--meeting-places", str(tmp_path / "places.gpkg")])
     assert result.exit_code == 0, result.output
     layers = {name for name, _ in pyogrio.list_layers(out)}
     assert {
@@ -365,16 +425,31 @@ def test_cli_writes_styled_layers_and_metadata(tmp_path) -> None:
         "area_matrix",
         "copresence",
         "meeting_sites",
+        "meeting_places",
         "segregation",
         "run_metadata",
     } <= layers
+    with sqlite3.connect(out) as con:
+        rows = con.execute("select table_name, geometry_type_name from gpkg_geometry_columns")
+        kinds = dict(rows.fetchall())
+    # one geometry type a layer, so QGIS opens each as one layer: the candidates are the
+    # street segments; the places, a polygon and a point, are drawn as points
+    assert kinds["meeting_sites"] == "LINESTRING"
+    assert kinds["meeting_places"] == "POINT"
+    assert "GEOMETRY" not in kinds.values(), kinds
+    sites = pyogrio.read_dataframe(out, layer="meeting_sites", read_geometry=False)
+    found = pyogrio.read_dataframe(out, layer="meeting_places", read_geometry=False)
+    assert list(found.columns) == list(sites.columns)
+    assert sorted(found["site_id"]) == ["park", "school"]
+    assert found["existing"].all()
+    assert not sites["existing"].any()
     matrix = pyogrio.read_dataframe(out, layer="area_matrix")
     w_e = matrix[(matrix["from_area"] == "W") & (matrix["to_area"] == "E")]
     assert w_e["mean_m"].tolist() == pytest.approx([420.0])
     with sqlite3.connect(out) as con:
         styled = {r[0] for r in con.execute("select f_table_name from layer_styles")}
         meta = dict(con.execute("select key, value from run_metadata").fetchall())
-    assert {"areas", "copresence", "meeting_sites"} <= styled
+    assert {"areas", "copresence", "meeting_sites", "meeting_places"} <= styled
     assert meta["command"] == "areas"
     assert meta["population_method"] == "points"
     pop.loc[0, "x"] = 15  # row 0: 15 + 0 against a total column of 10

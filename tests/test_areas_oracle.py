@@ -21,6 +21,7 @@ from helpers import SWEREF, X0, Y0, make_lines
 
 from stadsrum import prepare_network
 from stadsrum.measures.areas import area_analysis, segregation_indices
+from stadsrum.report.areas import city_mean_walk
 
 SPEED = 100 / 60  # 100 m a minute
 THRESHOLDS = (3.0, 6.0)
@@ -161,6 +162,17 @@ def test_every_column_against_networkx(seed: int) -> None:
             ok = mine & np.isfinite(t)
             assert row[f"mean_min_{cat}"] == pytest.approx(np.sum(p[ok] * t[ok]) / p[ok].sum())
             assert row[f"unreached_{cat}"] == pytest.approx(p[mine & ~np.isfinite(t)].sum())
+            for gi, gname in enumerate(GROUPS):
+                lost = counts[mine & ~np.isfinite(t), gi].sum()
+                assert row[f"unreached_{cat}_{gname}"] == pytest.approx(lost)
+        # the report's city-wide walk per group: every resident in an area who reaches one
+        # (the island's residents in se reach none and must not pull se's weight)
+        assert (~np.isfinite(t[area >= 0])).any()
+        for gi, gname in enumerate(GROUPS):
+            ok = (area >= 0) & np.isfinite(t)
+            w = counts[:, gi]
+            expected = np.sum(w[ok] * t[ok]) / w[ok].sum()
+            assert city_mean_walk(r.areas, cat, gname) == pytest.approx(expected)
             for limit in THRESHOLDS:
                 share = p[mine & (t <= limit)].sum() / p[mine].sum()
                 assert row[f"share_{cat}_{limit:g}min"] == pytest.approx(share)

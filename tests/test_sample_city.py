@@ -134,9 +134,9 @@ def _check_demo_areas(demo, net):
     copresence = pyogrio.read_dataframe(gpkg, layer="copresence", read_geometry=False)
     assert len(copresence) == len(net)
     assert copresence["mix_10min"].dropna().between(0, 1).all()
-    sites = pyogrio.read_dataframe(gpkg, layer="meeting_sites", read_geometry=False)
+    sites = pyogrio.read_dataframe(gpkg, layer="meeting_places", read_geometry=False)
     places = pyogrio.read_dataframe(sample_data_dir() / "helsinki.gpkg", layer="places")
-    assert sites["existing"].sum() == len(places)
+    assert sites["existing"].sum() == len(places) == len(sites)  # their own layer
     seg = pyogrio.read_dataframe(gpkg, layer="segregation")
     value = seg.set_index(["index", "group", "scale"])["value"]
     assert 0 < value["dissimilarity", "all", "areas"] < 1

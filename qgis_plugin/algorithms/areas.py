@@ -23,6 +23,8 @@ OUTPUTS: dict[str, tuple[str, int, bool]] = {
     "AREA_MATRIX": ("area_matrix", QgsProcessing.SourceType.TypeVector, True),
     "COPRESENCE": ("copresence", QgsProcessing.SourceType.TypeVectorLine, False),
     "MEETING_SITES": ("meeting_sites", QgsProcessing.SourceType.TypeVectorAnyGeometry, False),
+    # today's meeting places, ranked among the candidates: their own layer, of their own type
+    "EXISTING_PLACES": ("meeting_places", QgsProcessing.SourceType.TypeVectorAnyGeometry, True),
     "SEGREGATION": ("segregation", QgsProcessing.SourceType.TypeVector, False),
     "RESIDENTS": ("population", QgsProcessing.SourceType.TypeVectorPoint, True),
 }
@@ -161,6 +163,7 @@ class AreasAlgorithm(StadsrumAlgorithm):
             "AREA_MATRIX": tr("Area to area: mean walk between residents (table)"),
             "COPRESENCE": tr("Potential co-presence per street"),
             "MEETING_SITES": tr("Meeting sites, ranked by balanced reach"),
+            "EXISTING_PLACES": tr("Existing meeting places, ranked among the sites"),
             "SEGREGATION": tr("Segregation indices (table)"),
             "RESIDENTS": tr("Residents as points, with their local environment"),
         }
@@ -213,7 +216,6 @@ class AreasAlgorithm(StadsrumAlgorithm):
             feedback.pushInfo(note)
         layers = result.layers
         out = {sink: layers.get(spec[0]) for sink, spec in OUTPUTS.items()}
-        out["MEETING_SITES"] = _one_geometry_kind(out["MEETING_SITES"], feedback)
         if areas is None:  # without areas there is no matrix, only the city as one area
             out["AREA_MATRIX"] = None
         return out
@@ -229,28 +231,3 @@ class AreasAlgorithm(StadsrumAlgorithm):
         return one.id() == two.id() or (
             one.source() == two.source() and one.subsetString() == two.subsetString()
         )
-
-
-def _one_geometry_kind(sites: Any, feedback: Any) -> Any:
-    """Meeting sites of one geometry kind, as a QGIS layer must be.
-
-    Candidates that are street segments (lines) listed with existing places
-    (points or polygons) are all drawn as points: a line at its midpoint, a
-    polygon at a point inside it. The ranks and reach are the same.
-    """
-    import numpy as np
-    import shapely
-
-    if sites is None or len(sites) == 0:
-        return sites
-    kinds = {t.replace("Multi", "") for t in sites.geom_type.dropna()}
-    if len(kinds) <= 1:
-        return sites
-    geoms = np.asarray(sites.geometry.array, dtype=object)
-    lines = shapely.get_type_id(geoms) == 1
-    points = shapely.point_on_surface(geoms)  # inside a polygon, on a line's vertex
-    points[lines] = shapely.line_interpolate_point(geoms[lines], 0.5, normalized=True)
-    feedback.pushInfo(
-        tr("Meeting sites of several geometry types are drawn as points (lines at their midpoint)")
-    )
-    return sites.set_geometry(points, crs=sites.crs)

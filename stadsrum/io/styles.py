@@ -876,6 +876,7 @@ _STYLES.update(
         "areas": _areas_choropleth,
         "copresence": _copresence,
         "meeting_sites": _meeting_sites,
+        "meeting_places": _meeting_sites,  # today's places, ranked among the candidates
         "population": _population,
         "areas_diff": _areas_diff,
         "copresence_diff": _copresence_diff,

@@ -49,7 +49,10 @@ def _minutes(columns: Sequence[str], prefix: str) -> list[int]:
 
 
 def _categories(areas: pd.DataFrame) -> list[str]:
-    return [c[len("unreached_") :] for c in areas.columns if c.startswith("unreached_")]
+    found = [c[len("unreached_") :] for c in areas.columns if c.startswith("unreached_")]
+    # unreached_{c}_{g} per group is not a category of its own
+    per_group = {f"{c}_{g}" for c in found for g in _groups(areas)}
+    return [c for c in found if c not in per_group]
 
 
 def _scale_minutes(scale: str) -> float | None:
@@ -250,6 +253,20 @@ def reading(seg: pd.DataFrame, shares: dict[str, float], lang: str) -> list[str]
     return out
 
 
+def city_mean_walk(areas: pd.DataFrame, category: str, group: str) -> float:
+    """Mean minutes to the nearest ``category`` node over the city's residents of ``group``
+    who reach one: each area's ``mean_min_{c}_{g}`` weighted by its reached residents,
+    ``pop_{g}`` less ``unreached_{c}_{g}`` (files without that column: by ``pop_{g}``)."""
+    weight = pd.to_numeric(areas[f"pop_{group}"], errors="coerce").to_numpy(np.float64)
+    lost = areas.get(f"unreached_{category}_{group}")
+    if lost is not None:  # an area's mean is over its reached residents only
+        weight = weight - pd.to_numeric(lost, errors="coerce").fillna(0).to_numpy(np.float64)
+    mean = pd.to_numeric(areas.get(f"mean_min_{category}_{group}"), errors="coerce")
+    values = mean.to_numpy(np.float64)
+    ok = np.isfinite(values) & (weight > 0)
+    return float(np.sum(weight[ok] * values[ok]) / weight[ok].sum()) if ok.any() else np.nan
+
+
 def _group_access(
     areas: pd.DataFrame, groups: Sequence[str], categories: Sequence[str], lang: str
 ) -> tuple[pd.DataFrame | None, str | None]:
@@ -266,14 +283,7 @@ def _group_access(
         row = [category_label(c, lang, capital=True)]
         means = []
         for g in groups:
-            weight = pd.to_numeric(areas[f"pop_{g}"], errors="coerce").to_numpy(np.float64)
-            mean = pd.to_numeric(areas.get(f"mean_min_{c}_{g}"), errors="coerce")
-            ok = np.isfinite(mean.to_numpy(np.float64)) & (weight > 0)
-            m = (
-                float(np.sum(weight[ok] * mean.to_numpy(np.float64)[ok]) / weight[ok].sum())
-                if ok.any()
-                else np.nan
-            )
+            m = city_mean_walk(areas, c, g)
             means.append(m)
             row.append(format_number(m, lang, 1) if np.isfinite(m) else "–")
         if t is not None:
@@ -555,11 +565,16 @@ def fill_areas(
             _stamp(section.blocks[-1].figure, note)
     if "meeting_sites" in layers:
         sites = read("meeting_sites")
+        if "meeting_places" in layers:  # today's places, their own layer: shown with the best
+            places = read("meeting_places")
+            sites = gpd.GeoDataFrame(
+                pd.concat([places, sites], ignore_index=True), geometry="geometry", crs=sites.crs
+            )
         if "rank" in sites.columns and _minutes(sites.columns, "balanced_reach_"):
             add_map(
                 "meeting_sites",
                 caption_key="meeting_sites",
-                subset=_sites_as_lines,
+                subset=lambda _candidates: _sites_as_lines(sites),
                 label=lambda f: [_site_name(r, lang, short=True) for _i, r in f.iterrows()],
             )
             if note and section.blocks and section.blocks[-1].figure is not None:

@@ -197,19 +197,25 @@ def test_areas_with_scb_tables_in_qgis(plugin, tmp_path):
     assert d.tolist() == pytest.approx([0.345109], abs=1e-6)
 
 
-def test_meeting_sites_with_existing_places_are_points(plugin, town):
+def test_existing_places_are_their_own_layer(plugin, town):
     """Candidates are street segments (lines) and the existing place is a point: a QGIS
-    layer holds one geometry type, so all are points, the bridge at its midpoint
-    (x = 350, y = 0; it ranks first at 2 min, derived in tests/test_areas.py)."""
+    layer holds one geometry type, so the candidates stay lines in Meeting sites (the
+    bridge, x 300..400 at y = 0, ranks first at 2 min, derived in tests/test_areas.py)
+    and the school is a point in its own layer, ranked among them."""
     import processing
     from helpers import X0, Y0
 
-    params = _params(town) | {"MEETING_PLACES": town["school"]}
+    params = _params(town) | {
+        "MEETING_PLACES": town["school"],
+        "EXISTING_PLACES": "TEMPORARY_OUTPUT",
+    }
     result = processing.run("stadsrum:areas", params)
     layer = _layer(result["MEETING_SITES"], "sites")
-    kinds = {f.geometry().type() for f in layer.getFeatures()}
-    assert kinds == {0}  # QgsWkbTypes.PointGeometry
-    rows = {f["rank_2min"]: f.geometry().asPoint() for f in layer.getFeatures()}
-    first = rows[1]
-    assert (first.x() - X0, first.y() - Y0) == pytest.approx((350.0, 0.0))
-    assert table(layer)["existing"].sum() == 1
+    assert {f.geometry().type() for f in layer.getFeatures()} == {1}  # LineGeometry
+    rows = {f["rank_2min"]: f.geometry().asPolyline() for f in layer.getFeatures()}
+    ends = sorted((p.x() - X0, p.y() - Y0) for p in rows[1])
+    assert [v for end in ends for v in end] == pytest.approx([300.0, 0.0, 400.0, 0.0])
+    assert table(layer)["existing"].sum() == 0
+    places = _layer(result["EXISTING_PLACES"], "places")
+    assert {f.geometry().type() for f in places.getFeatures()} == {0}  # PointGeometry
+    assert table(places)["existing"].tolist() == [True]

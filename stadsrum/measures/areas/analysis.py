@@ -76,9 +76,36 @@ class AreaResult:
             "areas": self.areas,
             "area_matrix": self.area_matrix,
             "copresence": self.copresence,
-            "meeting_sites": self.meeting_sites,
             "segregation": self.segregation,
+            **_site_layers(self.meeting_sites),
         }
+
+
+def _site_layers(sites: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """The ranked candidates as ``meeting_sites`` and today's places as ``meeting_places``.
+
+    A GeoPackage layer holds one geometry type: street segments (lines) listed with
+    squares (polygons) and stops (points) make a layer of type Unknown that QGIS
+    splits into sublayers. Each layer keeps the same columns, the places ranked
+    among the candidates; one that still mixes types (a site layer of points and
+    polygons) is drawn as points (a line at its midpoint, a polygon inside it).
+    """
+    existing = sites["existing"].fillna(False).astype(bool).to_numpy()
+    out = {"meeting_sites": _one_geometry_kind(sites[~existing].reset_index(drop=True))}
+    if existing.any():
+        out["meeting_places"] = _one_geometry_kind(sites[existing].reset_index(drop=True))
+    return out
+
+
+def _one_geometry_kind(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    # point, line or polygon, single or multi alike (the writer promotes to multi)
+    if len(set(shapely.get_dimensions(geoms[~shapely.is_missing(geoms)]).tolist())) <= 1:
+        return frame
+    lines = np.isin(shapely.get_type_id(geoms), (1, 5))
+    points = shapely.point_on_surface(geoms)
+    points[lines] = shapely.line_interpolate_point(geoms[lines], 0.5, normalized=True)
+    return frame.set_geometry(gpd.GeoSeries(points, index=frame.index, crs=frame.crs))
 
 
 def _minutes_list(values: Sequence[float] | float | str, what: str) -> list[float]:
@@ -794,8 +821,10 @@ def _areas_layer(
             cols[people_column(f"mean_min_{cat}", group=group)] = _weighted_mean(
                 np.where(ok, t, 0.0), w * ok, owner, a
             )
-            if group is None:
-                cols[f"unreached_{cat}"] = np.bincount(owner, weights=w * ~ok, minlength=a)
+            # per group too, so that a city-wide mean per group can weight by the reached
+            cols[people_column(f"unreached_{cat}", group=group)] = np.bincount(
+                owner, weights=w * ~ok, minlength=a
+            )
             base = np.bincount(owner, weights=w, minlength=a)
             for limit in limits:
                 within = np.bincount(owner, weights=w * (t <= limit + 1e-9), minlength=a)
