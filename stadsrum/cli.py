@@ -588,6 +588,14 @@ def distances(
             "joins the streets through its entrances, as near as its nearest one."
         ),
     ] = None,
+    node_entrances: Annotated[
+        str | None,
+        typer.Option(
+            help="Entrance points of polygon nodes (a station building's doors, column "
+            "node_id or --building-id): a node joins the streets through its entrances, "
+            "as near as its nearest one."
+        ),
+    ] = None,
     building_id: BuildingId = None,
     routes: Annotated[bool, typer.Option(help="Draw the route lines.")] = True,
     network_layer: NetworkLayer = None,
@@ -625,6 +633,7 @@ def distances(
         polygons=polygons,
         place_group=place_group,
         place_entrances=place_entrances,
+        node_entrances=node_entrances,
         building_id=building_id,
         speed=speed,
         thresholds=thresholds,
@@ -958,8 +967,8 @@ def areas(
     """People and areas: who reaches what, which areas the streets keep apart, where
     residents of different areas could meet, and how segregated the city is.
 
-    Writes the layers population, areas, area_matrix, copresence, meeting_sites and
-    segregation (see docs/areas.md).
+    Writes the layers population, areas, area_matrix, copresence, meeting_sites,
+    meeting_places (with --meeting-places) and segregation (see docs/areas.md).
     """
     progress = _CommandProgress(disable=quiet)
     result = workflows.run_areas(

@@ -595,6 +595,7 @@ def run_distances(
     polygons: str = "entrances",
     place_group: str | None = None,
     place_entrances: str | Path | gpd.GeoDataFrame | None = None,
+    node_entrances: str | Path | gpd.GeoDataFrame | None = None,
     building_id: str | None = None,
     speed: float = 1.3,
     thresholds: str | list[float] = "5,10,15",
@@ -616,7 +617,9 @@ def run_distances(
     the column ``building_id``, default ``place_id``), or an OpenStreetMap
     file: its buildings, joined through the entrances mapped on them, with
     ids in ``building_id``. Polygons without entrances join as ``polygons``
-    says (``entrances``, ``centroid`` or ``boundary:N``).
+    says (``entrances``, ``centroid`` or ``boundary:N``). Polygon nodes (a
+    station building) likewise join through ``node_entrances``, points naming
+    their node in ``building_id`` (default ``node_id``).
     """
     from stadsrum.measures.access_graph import group_points
     from stadsrum.measures.proximity import place_distances, place_summary, service_areas
@@ -625,7 +628,13 @@ def run_distances(
     check_writable(out, suffix=".gpkg")
     check_not_an_input(
         out,
-        {"network": network, "places": places, "nodes": nodes, "place_entrances": place_entrances},
+        {
+            "network": network,
+            "places": places,
+            "nodes": nodes,
+            "place_entrances": place_entrances,
+            "node_entrances": node_entrances,
+        },
     )
     parse_polygon_mode(polygons)  # before any layer is read
     # the other layers first: a mistake in one is found before the network is prepared
@@ -635,6 +644,9 @@ def run_distances(
     if from_osm and place_id == "place_id":
         place_id = "building_id"
     node_gdf = _features(nodes, layer=nodes_layer, what="nodes", crs=crs, progress=progress)
+    node_entrance_gdf = _optional_features(
+        node_entrances, layer=None, what="node entrances", crs=crs
+    )
     net = _network(
         network,
         layer=network_layer,
@@ -659,6 +671,7 @@ def run_distances(
         polygons=polygons,
         place_group=place_group,
         place_entrances=entrance_gdf,
+        node_entrances=node_entrance_gdf,
         building_id=building_id,
         speed=speed,
         nearest=nearest,
@@ -2271,7 +2284,9 @@ def run_areas(
     """People and areas (``stadsrum areas``): see ``docs/areas.md``.
 
     Writes the layers ``population``, ``areas``, ``area_matrix`` (a table),
-    ``copresence``, ``meeting_sites`` and ``segregation`` (a table), styled,
+    ``copresence``, ``meeting_sites``, ``meeting_places`` (today's places, when
+    given: their own layer so that each holds one geometry type) and
+    ``segregation`` (a table), styled,
     with ``run_metadata`` saying how the population became points.
 
     ``area_stats`` are SCB statistics tables (CSV or JSON-stat 2.0, a comma

@@ -422,6 +422,65 @@ def test_cli_buildings_then_distances_and_accessibility(tmp_path):
     assert "boundary" in bad.output
 
 
+def test_cli_node_entrances_bring_a_station_nearer(tmp_path):
+    """--node-entrances: a station building joins the streets through its doors.
+
+    The nodes are two buildings: the station S (H1) with doors E1 (100, 10) and
+    E2 (100, 46), and T (H2) with none. The place P (150, 65) joins the north
+    street at (150, 60), 5 m. With --polygons centroid and no entrances, S joins
+    at its centroid (100, 28), 28 m from the south street at (100, 0) (32 m from
+    the north): P → S = 5 + 150 (north street west) + 60 (west street) + 100
+    (south street east) + 28 = 343. With its doors S is as near as the nearer:
+    via E2, 14 m from the north street at (100, 60): 5 + 50 + 14 = 69; via E1
+    (10 m from the south street): 5 + 150 + 60 + 100 + 10 = 325; so 69 m, the
+    far (north) door making the station 274 m nearer. T keeps its centroid
+    (160, 28): 5 + 150 + 60 + 160 + 28 = 403 either way.
+    """
+    runner = CliRunner()
+    net = tmp_path / "net.gpkg"
+    make_lines(STREETS).to_file(net, layer="streets")
+    places = tmp_path / "places.gpkg"
+    pts([(150, 65)], place_id=["P"]).to_file(places)
+    stations = tmp_path / "stations.gpkg"
+    gpd.GeoDataFrame(
+        {"node_id": ["S", "T"], "station": ["S", "T"]},
+        geometry=[shapely.Polygon([(X0 + x, Y0 + y) for x, y in h]) for h in (H1, H2)],
+        crs=SWEREF,
+    ).to_file(stations)
+    doors = tmp_path / "doors.gpkg"
+    pts([E1, E2], node_id=["S", "S"]).to_file(doors)
+
+    found = {}
+    for name, extra in (("plain", []), ("doors", ["--node-entrances", str(doors)])):
+        out = tmp_path / f"od_{name}.gpkg"
+        args = ["distances", "--network", str(net), "--places", str(places)]
+        args += ["--nodes", str(stations), "--out", str(out), "--polygons", "centroid"]
+        result = runner.invoke(app, [*args, *extra, "-q"])
+        assert result.exit_code == 0, result.output
+        od = sr.read_layer(f"{out}|layername=od").set_index("node_id")
+        found[name] = od["total_m"]
+    assert found["plain"]["S"] == pytest.approx(343)
+    assert found["doors"]["S"] == pytest.approx(69)
+    assert found["doors"]["S"] == pytest.approx(oracle([E1, E2], (150, 65)))
+    assert found["plain"]["T"] == pytest.approx(403)
+    assert found["doors"]["T"] == pytest.approx(403)
+
+    # doors naming their station in another column: one clear line, then --building-id
+    other = tmp_path / "other.gpkg"
+    pts([E1, E2], station=["S", "S"]).to_file(other)
+    bad = runner.invoke(app, [*args, "--node-entrances", str(other), "-q"])
+    assert bad.exit_code != 0
+    assert "error: nodes entrances: no column 'node_id'" in bad.output
+    assert "--building-id" in bad.output
+    assert "Traceback" not in bad.output
+    named = runner.invoke(
+        app, [*args, "--node-entrances", str(other), "--building-id", "station", "-q"]
+    )
+    assert named.exit_code == 0, named.output
+    od = sr.read_layer(f"{out}|layername=od").set_index("node_id")
+    assert od.loc["S", "total_m"] == pytest.approx(69)
+
+
 def test_population_multipoints_stand_at_their_centre():
     """The areas analysis joins each resident point at one place, so a multi-part
     point (which elsewhere is a point group) is placed at the centre of its parts,

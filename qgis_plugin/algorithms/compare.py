@@ -6,10 +6,13 @@ from typing import Any, ClassVar
 
 from qgis.core import (
     QgsProcessing,
+    QgsProcessingException,
     QgsProcessingParameterBoolean,
+    QgsProcessingParameterDefinition,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
+    QgsProcessingParameterFile,
     QgsProcessingParameterString,
 )
 
@@ -25,6 +28,11 @@ OUTPUTS = {
     "OD_DIFF": "od_diff",
     "PLACES_DIFF": "places_diff",
     "ACCESSIBILITY_DIFF": "accessibility_diff",
+    # from two finished areas runs (stadsrum areas or stadsrum:areas), not the network
+    "AREAS_DIFF": "areas_diff",
+    "AREA_MATRIX_DIFF": "area_matrix_diff",
+    "COPRESENCE_DIFF": "copresence_diff",
+    "SEGREGATION_DIFF": "segregation_diff",
     "WARNINGS": "warnings",
 }
 
@@ -39,11 +47,15 @@ class CompareAlgorithm(StadsrumAlgorithm):
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         add_network_input(self)
+        # two areas runs alone need no network: each file holds what it measured
+        network = self.parameterDefinition("NETWORK")
+        network.setFlags(network.flags() | QgsProcessingParameterDefinition.Flag.FlagOptional)
         self.add(
             QgsProcessingParameterFeatureSource(
                 "PROPOSAL",
                 tr("Proposal: streets the plan adds or removes (lines)"),
                 [QgsProcessing.SourceType.TypeVectorLine],
+                optional=True,
             )
         )
         self.add(
@@ -158,6 +170,19 @@ class CompareAlgorithm(StadsrumAlgorithm):
             )
         )
         self.add_enum("DECAY", "Distance decay of reach", DECAYS, default="none", advanced=True)
+        for name, label in (
+            ("AREAS_BEFORE", tr("People and areas before: GeoPackage of an areas run")),
+            ("AREAS_AFTER", tr("People and areas after: GeoPackage of an areas run")),
+        ):
+            self.add(
+                QgsProcessingParameterFile(
+                    name,
+                    label,
+                    QgsProcessingParameterFile.Behavior.File,
+                    extension="gpkg",
+                    optional=True,
+                )
+            )
         add_metres(
             self,
             "MAX_LINK",
@@ -178,6 +203,10 @@ class CompareAlgorithm(StadsrumAlgorithm):
             "OD_DIFF": tr("Distances: change per route"),
             "PLACES_DIFF": tr("Distances: change per place"),
             "ACCESSIBILITY_DIFF": tr("Accessibility: change"),
+            "AREAS_DIFF": tr("People and areas: change per area"),
+            "AREA_MATRIX_DIFF": tr("People and areas: change between areas (table)"),
+            "COPRESENCE_DIFF": tr("People and areas: change in co-presence per street"),
+            "SEGREGATION_DIFF": tr("People and areas: change in segregation indices (table)"),
             "WARNINGS": tr("Plausibility warnings: doubtful distances and links"),
         }
         for sink in OUTPUTS:
@@ -198,10 +227,38 @@ class CompareAlgorithm(StadsrumAlgorithm):
         def frame(name: str) -> Any:
             return self.optional_frame(parameters, name, context, feedback)
 
+        def given(name: str) -> bool:
+            return parameters.get(name) not in (None, "")
+
+        areas = {
+            name: self.parameterAsFile(parameters, name, context) or None
+            for name in ("AREAS_BEFORE", "AREAS_AFTER")
+        }
+        if (areas["AREAS_BEFORE"] is None) != (areas["AREAS_AFTER"] is None):
+            raise QgsProcessingException(tr("Give both areas runs, before and after, or neither."))
+        if given("NETWORK") != given("PROPOSAL"):
+            raise QgsProcessingException(
+                tr("Give both the street network and the proposal, or neither.")
+            )
+        if not given("NETWORK") and areas["AREAS_BEFORE"] is None:
+            raise QgsProcessingException(
+                tr(
+                    "Nothing to compare: give a street network and a proposal, or two "
+                    "areas runs (before and after)."
+                )
+            )
+        network, proposal = None, None
+        if given("NETWORK"):
+            network = self.input_frame(parameters, "NETWORK", context, feedback)
+            proposal = self.input_frame(
+                parameters, "PROPOSAL", context, feedback, allow_osm_file=False
+            )
         result = run_compare(
-            self.input_frame(parameters, "NETWORK", context, feedback),
-            self.input_frame(parameters, "PROPOSAL", context, feedback, allow_osm_file=False),
+            network,
+            proposal,
             None,
+            areas_before=areas["AREAS_BEFORE"],
+            areas_after=areas["AREAS_AFTER"],
             places=frame("PLACES"),
             nodes=frame("NODES"),
             attractions=frame("ATTRACTIONS"),
@@ -228,4 +285,8 @@ class CompareAlgorithm(StadsrumAlgorithm):
         )
         for key, figure in (getattr(result.comparison, "summary", None) or {}).items():
             feedback.pushInfo(f"{key}: {figure}")
+        if result.areas_summary:
+            from stadsrum.workflows import area_summary_line
+
+            feedback.pushInfo(area_summary_line(result.areas_summary))
         return {sink: result.layers.get(layer) for sink, layer in OUTPUTS.items()}

@@ -97,6 +97,14 @@ class DistancesAlgorithm(StadsrumAlgorithm):
             )
         )
         self.add(
+            QgsProcessingParameterFeatureSource(
+                "NODE_ENTRANCES",
+                tr("Entrance points of the key nodes (with the node id field)"),
+                [QgsProcessing.SourceType.TypeVectorPoint],
+                optional=True,
+            )
+        )
+        self.add(
             QgsProcessingParameterString(
                 "THRESHOLDS",
                 tr("Service area limits, minutes of walking (e.g. 5,10,15)"),
@@ -189,6 +197,7 @@ class DistancesAlgorithm(StadsrumAlgorithm):
             polygons=self.enum_value(parameters, "POLYGONS", context),
             place_group=self.field_value(parameters, "PLACE_GROUP", context),
             place_entrances=self.optional_frame(parameters, "PLACE_ENTRANCES", context, feedback),
+            node_entrances=self.optional_frame(parameters, "NODE_ENTRANCES", context, feedback),
             speed=self.parameterAsDouble(parameters, "SPEED", context),
             thresholds=self.parameterAsString(parameters, "THRESHOLDS", context),
             nearest=nearest if nearest > 0 else None,

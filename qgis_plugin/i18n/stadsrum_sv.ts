@@ -760,6 +760,46 @@
         <translation>Entrépunkter för platserna (med platsernas id-fält)</translation>
     </message>
     <message>
+        <source>Entrance points of the key nodes (with the node id field)</source>
+        <translation>Entrépunkter för de viktiga noderna (med nodernas id-fält)</translation>
+    </message>
+    <message>
+        <source>People and areas before: GeoPackage of an areas run</source>
+        <translation>Människor och områden före: GeoPackage från en områdeskörning</translation>
+    </message>
+    <message>
+        <source>People and areas after: GeoPackage of an areas run</source>
+        <translation>Människor och områden efter: GeoPackage från en områdeskörning</translation>
+    </message>
+    <message>
+        <source>People and areas: change per area</source>
+        <translation>Människor och områden: förändring per område</translation>
+    </message>
+    <message>
+        <source>People and areas: change between areas (table)</source>
+        <translation>Människor och områden: förändring mellan områden (tabell)</translation>
+    </message>
+    <message>
+        <source>People and areas: change in co-presence per street</source>
+        <translation>Människor och områden: förändring i samnärvaro per gata</translation>
+    </message>
+    <message>
+        <source>People and areas: change in segregation indices (table)</source>
+        <translation>Människor och områden: förändring i segregationsindex (tabell)</translation>
+    </message>
+    <message>
+        <source>Give both areas runs, before and after, or neither.</source>
+        <translation>Ange båda områdeskörningarna, före och efter, eller ingen av dem.</translation>
+    </message>
+    <message>
+        <source>Give both the street network and the proposal, or neither.</source>
+        <translation>Ange både gatunätet och förslaget, eller inget av dem.</translation>
+    </message>
+    <message>
+        <source>Nothing to compare: give a street network and a proposal, or two areas runs (before and after).</source>
+        <translation>Inget att jämföra: ange ett gatunät och ett förslag, eller två områdeskörningar (före och efter).</translation>
+    </message>
+    <message>
         <source>Group field: points sharing a value are one place</source>
         <translation>Gruppfält: punkter med samma värde är en plats</translation>
     </message>
@@ -916,8 +956,8 @@
         <translation>Skrevs: {path}</translation>
     </message>
     <message>
-        <source>Meeting sites of several geometry types are drawn as points (lines at their midpoint)</source>
-        <translation>Mötesplatser av flera geometrityper ritas som punkter (linjer i sin mittpunkt)</translation>
+        <source>Existing meeting places, ranked among the sites</source>
+        <translation>Befintliga mötesplatser, rangordnade bland platserna</translation>
     </message>
     <message>
         <source>{path} does not say which analysis wrote it (it has no run_metadata table): the report shows it under other results. Results of a study (Run a study file) or of the command line are reported in full.</source>
