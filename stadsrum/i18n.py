@@ -153,8 +153,9 @@ def catalogue(lang: str) -> dict[str, str]:
 
 
 @functools.cache
-def _patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
-    """Regular expressions for the ids with placeholders, the most specific first."""
+def _patterns(lang: str) -> list[tuple[re.Pattern[str], str, frozenset[str]]]:
+    """Regular expressions for the ids with placeholders, the most specific first, with
+    the names of the placeholders quoted in the id (``'{column}'``, ``'{path}'``)."""
     found = []
     for msgid, msgstr in catalogue(lang).items():
         if not _PLACEHOLDER.search(msgid):
@@ -168,9 +169,10 @@ def _patterns(lang: str) -> list[tuple[re.Pattern[str], str]]:
             pos = match.end()
         parts.append(re.escape(msgid[pos:]))
         literal = len(_PLACEHOLDER.sub("", msgid))
-        found.append((literal, re.compile("".join(parts), re.DOTALL), msgstr))
+        quoted = frozenset(re.findall(r"'\{([A-Za-z_][A-Za-z0-9_]*)\}'", msgid))
+        found.append((literal, re.compile("".join(parts), re.DOTALL), msgstr, quoted))
     found.sort(key=lambda item: -item[0])  # more fixed text: a closer match
-    return [(pattern, msgstr) for _, pattern, msgstr in found]
+    return [(pattern, msgstr, quoted) for _, pattern, msgstr, quoted in found]
 
 
 def translate(text: str, lang: str | None = None) -> str:
@@ -187,11 +189,16 @@ def translate(text: str, lang: str | None = None) -> str:
     exact = table.get(text)
     if exact is not None:
         return exact
-    for pattern, msgstr in _patterns(lang):
+    for pattern, msgstr, quoted in _patterns(lang):
         match = pattern.fullmatch(text)
         if match:
-            # each value is shorter than the text, so this ends
-            values = {k: _number(translate(v, lang), lang) for k, v in match.groupdict().items()}
+            # each value is shorter than the text, so this ends; a quoted value is a
+            # column, file or layer name as the user wrote it ('population', 'network'),
+            # never translated
+            values = {
+                k: v if k in quoted else _number(translate(v, lang), lang)
+                for k, v in match.groupdict().items()
+            }
             return _fill(msgstr, values)
     return text
 
