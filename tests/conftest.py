@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 from stadsrum.workflows import sample_data_dir
@@ -17,3 +19,19 @@ def sample_network(sample_pbf):
     from stadsrum import read_network
 
     return read_network(sample_pbf)
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers_restored():
+    """Put SIGINT and SIGTERM back after each test.
+
+    ``stadsrum.cli.main`` ignores both once a run's outcome is decided (a late Ctrl-C
+    must not add a traceback as the process exits). A test that calls ``main`` in this
+    process would otherwise leave SIGTERM ignored for the rest of the session, and every
+    child started later inherits that: a later test's ``terminate()`` would then go
+    unheard (seen as a 10 s cancel and a CLI run that ignored SIGTERM)."""
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for sig, handler in saved.items():
+        if signal.getsignal(sig) != handler and handler is not None:
+            signal.signal(sig, handler)
