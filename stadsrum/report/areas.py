@@ -610,7 +610,9 @@ def _site_name(row: pd.Series, lang: str, *, short: bool = False) -> str:
     if short:  # the best candidates crowd one block: the map names the top three
         rank = float(row["rank"])
         return f"#{format_number(rank, lang, 0)}" if rank <= 3 else ""
-    return word("street_segment", lang, id=row.get("site_id"))
+    segment = word("street_segment", lang, id=row.get("site_id"))
+    street = row.get("street_name")
+    return f"{street} ({segment.lower()})" if isinstance(street, str) and street else segment
 
 
 def _sites_block(sites: pd.DataFrame, counts: dict[str, float], lang: str) -> Any:

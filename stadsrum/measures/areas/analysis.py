@@ -955,6 +955,10 @@ def _sites_layer(
             geometry=copresence.geometry.to_numpy(),
             crs=ctx.net.crs,
         )
+        if "name" in ctx.net.edges.columns:
+            # a planner looks for the street, not for segment 1673 (copresence is one row
+            # per network edge, in the edges' order)
+            cand.insert(2, "street_name", ctx.net.edges["name"].to_numpy())
         frames.append((cand, reach_g))
     else:
         frames.append(_site_reach(ctx, sites, limits, max_link, threads, progress, "sites", False))
