@@ -25,17 +25,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from stadsrum.kernels.search import SETTLED, TOL, reset_states, state_search
+from stadsrum.kernels.search import SETTLED, TOL, reset_states, state_search, tight
 
 #: destination modes
 ATTRACTION = 0  # every attraction within reach gets W(o)·w(d)
 OD_ALL = 1  # W(o) shared over the reachable destinations in proportion to w(d)
 OD_CLOSEST = 2  # W(o) to the closest destination (ties share in proportion to w(d))
-
-
-@njit(cache=True, nogil=True)
-def _tight(ds, c, dt):
-    return ds + c <= dt + TOL * (1.0 + abs(dt))
 
 
 @njit(cache=True, nogil=True)
@@ -186,7 +181,7 @@ def betweenness_origin(
             continue  # beyond the radius: reached, but not walked on from
         for k in range(indptr[s], indptr[s + 1]):
             t = dst[k]
-            if settled[t] != 0 and pred[t] != -1 and _tight(dist[s], tcost[k], dist[t]):
+            if settled[t] != 0 and pred[t] != -1 and tight(dist[s], tcost[k], dist[t]):
                 indeg[t] += 1
     n_topo = 0
     head = 0
@@ -208,7 +203,7 @@ def betweenness_origin(
                 t = dst[k]
                 if settled[t] == 0 or pred[t] == -1 or rank[t] >= 0:
                     continue
-                if _tight(dist[s], tcost[k], dist[t]):
+                if tight(dist[s], tcost[k], dist[t]):
                     sigma[t] += sigma[s]
                     indeg[t] -= 1
                     if indeg[t] == 0:
@@ -313,7 +308,7 @@ def betweenness_origin(
                         settled[t] != 0
                         and pred[t] != -1
                         and rank[t] > rs
-                        and _tight(dist[s], tcost[k], dist[t])
+                        and tight(dist[s], tcost[k], dist[t])
                     ):
                         a += h[t]
             h[s] = a

@@ -29,6 +29,15 @@ F8, IDX = array(types.float64), (types.int32, types.int64)
 # Costs closer than TOL * (1 + cost) are equal.
 TOL = 1e-9
 
+
+@njit(cache=True, nogil=True)
+def tight(ds, c, dt):
+    """Whether the move ``ds + c`` reaches a state at its least cost ``dt`` (within TOL):
+    a move on a least-cost route, as choice and betweenness count them. ``abs``: a
+    route that starts part way along a segment may carry a negative cost."""
+    return ds + c <= dt + TOL * (1.0 + abs(dt))
+
+
 # values of ``settled``
 OPEN = 0
 SETTLED = 1

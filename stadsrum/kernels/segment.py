@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from stadsrum.kernels.search import SETTLED, TOL, reset_states, state_search
+from stadsrum.kernels.search import SETTLED, TOL, reset_states, state_search, tight
 
 # per-origin sums, per radius (columns of the ``sums`` output)
 S_COUNT = 0  # Σ w(d), origin included
@@ -36,11 +36,6 @@ S_DEPTH_WL = 3  # Σ len(d) · depth(d)
 S_HARMONIC = 4  # Σ w(d) / (depth(d) + offset), d ≠ origin
 S_SEGMENTS = 5  # number of segments reached, origin included
 N_SUMS = 6
-
-
-@njit(cache=True, nogil=True)
-def _tight(ds, c, dt):
-    return ds + c <= dt + TOL * (1.0 + dt)
 
 
 @njit(cache=True, nogil=True)
@@ -61,7 +56,7 @@ def _topological(
             continue
         for k in range(indptr[s], indptr[s + 1]):
             t = dst[k]
-            if include[t] != 0 and t != o0 and t != o0 + 1 and _tight(dist[s], tcost[k], dist[t]):
+            if include[t] != 0 and t != o0 and t != o0 + 1 and tight(dist[s], tcost[k], dist[t]):
                 indeg[t] += 1
     head = 0
     tail = 0
@@ -80,7 +75,7 @@ def _topological(
                 t = dst[k]
                 if include[t] == 0 or rank[t] >= 0 or t == o0 or t == o0 + 1:
                     continue
-                if _tight(dist[s], tcost[k], dist[t]):
+                if tight(dist[s], tcost[k], dist[t]):
                     sigma[t] += sigma[s]
                     indeg[t] -= 1
                     if indeg[t] == 0:
@@ -176,7 +171,7 @@ def _accumulate(
             rv = rank[v]
             for k in range(indptr[v], indptr[v + 1]):
                 t = dst[k]
-                if include[t] != 0 and rank[t] > rv and _tight(dist[v], tcost[k], dist[t]):
+                if include[t] != 0 and rank[t] > rv and tight(dist[v], tcost[k], dist[t]):
                     a1 += h1[t]
                     a2 += h2[t]
             h1[v] = a1
@@ -215,7 +210,7 @@ def _pop_order(n_order, order, include, indptr, dst, tcost, dist, sigma, rank, t
                 sigma[s] = 1.0  # an origin state (nothing else is at depth 0 here)
             for k in range(indptr[s], indptr[s + 1]):
                 t = dst[k]
-                if include[t] != 0 and rank[t] > i and _tight(dist[s], tcost[k], dist[t]):
+                if include[t] != 0 and rank[t] > i and tight(dist[s], tcost[k], dist[t]):
                     sigma[t] += sigma[s]
     return n_topo
 
