@@ -1005,10 +1005,17 @@ def areas(
     )
     if not quiet:
         seg = result.layers["segregation"]
-        _echo(
-            f"residents: {len(result.layers['population']):,} points, "
-            f"areas: {len(result.layers['areas']):,}, indices: {len(seg):,}"
-        )
+        if len(seg):
+            _echo(
+                f"residents: {len(result.layers['population']):,} points, "
+                f"areas: {len(result.layers['areas']):,}, indices: {len(seg):,}"
+            )
+        else:  # without groups nothing can be segregated: say so, not "indices: 0"
+            _echo(
+                f"residents: {len(result.layers['population']):,} points, "
+                f"areas: {len(result.layers['areas']):,}, no segregation indices "
+                "(give --groups)"
+            )
         _echo(f"written: {result.path}")
 
 
@@ -1312,8 +1319,8 @@ def compare(
     The same analyses on the network before and after the proposal's links are
     added (or removed), and their differences. Two files of stadsrum areas
     (--areas-before, --areas-after) add areas_diff, area_matrix_diff,
-    copresence_diff and segregation_diff; they may be given without --base and
-    --proposal.
+    copresence_diff, segregation_diff and meeting_places_diff; they may be given
+    without --base and --proposal.
     """
     progress = _CommandProgress(disable=quiet)
     result = workflows.run_compare(

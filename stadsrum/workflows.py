@@ -1582,7 +1582,7 @@ def run_compare(
 
 
 #: The layers of a ``stadsrum areas`` file that compare reads.
-_AREA_RUN_LAYERS = ("areas", "area_matrix", "copresence", "segregation")
+_AREA_RUN_LAYERS = ("areas", "area_matrix", "copresence", "segregation", "meeting_places")
 
 
 def _area_run(source: str | Path | dict[str, Any], what: str) -> dict[str, Any]:

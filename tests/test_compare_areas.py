@@ -61,6 +61,7 @@ def _runs(tmp_path):
     boxes.append(shapely.box(X0 + 350, Y0 - 300, X0 + 750, Y0 + 100))
     areas = gpd.GeoDataFrame({"area_id": ["W", "E"]}, geometry=boxes, crs=SWEREF)
     school = _points([(700, 0)], kind=["school"])
+    square = _points([(550, 10)], name=["torget"])  # today's meeting place, east street
     paths = {}
     # the run after applies the proposal itself (stadsrum areas --proposal)
     for when, plan in (("before", None), ("after", bridge)):
@@ -74,6 +75,7 @@ def _runs(tmp_path):
             areas=areas,
             nodes=school,
             node_category="kind",
+            meeting_places=square,
             thresholds="2,4",
             environment="5",
             speed=SPEED,
@@ -153,9 +155,24 @@ def test_bridge_brings_the_areas_closer(tmp_path) -> None:
     assert s.loc[("isolation", "x", "network_5min"), "value_after"] == pytest.approx(7 / 12)
     assert s.loc[("dissimilarity", "all", "areas"), "value_change"] == pytest.approx(0.0)
 
+    # the square at x = 550 joins the east street 10 m away. Within 4 min (400 m) before:
+    # E1 and E2 (10 + 50 + 10 = 70 m); W2 is 10 + 100 + 500 + 150 + 10 = 770 m away.
+    # After, W2 is 10 + 100 + 100 + 150 + 10 = 370 m away and W1 470 m (still out):
+    # reach_pop_4min 20 → 30, all of the gain group x; within 2 min no change.
+    places = pyogrio.read_dataframe(out, layer="meeting_places_diff").set_index("site_id")
+    torget = places.loc["torget"]
+    assert torget["status"] == "both"
+    assert (torget["reach_pop_4min_before"], torget["reach_pop_4min_after"]) == (20, 30)
+    assert torget["reach_x_4min_change"] == 10
+    assert torget["reach_y_4min_change"] == 0
+    assert torget["reach_pop_2min_change"] == 0
+    assert torget["balanced_reach_4min_change"] > 0  # both groups now reach it
+    assert places.geometry.notna().all()
+
     with sqlite3.connect(out) as con:
         styled = {r[0] for r in con.execute("select f_table_name from layer_styles")}
-    assert {"areas_diff", "copresence_diff"} <= styled
+    assert {"areas_diff", "copresence_diff", "meeting_places_diff"} <= styled
+    assert layer_style("meeting_places_diff", places).column == "balanced_reach_4min_change"
     # drawn by what changed: the walk to the school, people within reach of each street
     assert layer_style("areas_diff", areas).column == "mean_min_school_change"
     assert layer_style("copresence_diff", cop).column == "reach_pop_4min_change"

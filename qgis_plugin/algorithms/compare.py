@@ -33,6 +33,7 @@ OUTPUTS = {
     "AREA_MATRIX_DIFF": "area_matrix_diff",
     "COPRESENCE_DIFF": "copresence_diff",
     "SEGREGATION_DIFF": "segregation_diff",
+    "MEETING_PLACES_DIFF": "meeting_places_diff",
     "WARNINGS": "warnings",
 }
 
@@ -207,6 +208,9 @@ class CompareAlgorithm(StadsrumAlgorithm):
             "AREA_MATRIX_DIFF": tr("People and areas: change between areas (table)"),
             "COPRESENCE_DIFF": tr("People and areas: change in co-presence per street"),
             "SEGREGATION_DIFF": tr("People and areas: change in segregation indices (table)"),
+            "MEETING_PLACES_DIFF": tr(
+                "People and areas: change in who reaches today's meeting places"
+            ),
             "WARNINGS": tr("Plausibility warnings: doubtful distances and links"),
         }
         for sink in OUTPUTS:

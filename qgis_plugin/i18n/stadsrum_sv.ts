@@ -784,6 +784,10 @@
         <translation>Människor och områden: förändring i samnärvaro per gata</translation>
     </message>
     <message>
+        <source>People and areas: change in who reaches today's meeting places</source>
+        <translation>Människor och områden: förändring i vilka som når dagens mötesplatser</translation>
+    </message>
+    <message>
         <source>People and areas: change in segregation indices (table)</source>
         <translation>Människor och områden: förändring i segregationsindex (tabell)</translation>
     </message>

@@ -871,6 +871,14 @@ def _copresence_diff(columns: Sequence[str]) -> LayerStyle | None:
     return LayerStyle(found[len(found) // 2], kind="diverging", size_mm=0.35)
 
 
+def _meeting_places_diff(columns: Sequence[str]) -> LayerStyle | None:
+    # a place both groups reach more evenly after the plan gains (balanced reach up)
+    found = [c for c in columns if c.startswith("balanced_reach_") and c.endswith("min_change")]
+    if not found:
+        return None
+    return LayerStyle(found[len(found) // 2], kind="diverging", size_mm=1.2, label="site_id")
+
+
 _STYLES.update(
     {
         "areas": _areas_choropleth,
@@ -880,6 +888,7 @@ _STYLES.update(
         "population": _population,
         "areas_diff": _areas_diff,
         "copresence_diff": _copresence_diff,
+        "meeting_places_diff": _meeting_places_diff,
     }
 )
 

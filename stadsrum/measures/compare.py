@@ -28,8 +28,9 @@ and after, and returns difference layers:
 :func:`compare_areas` compares two runs of the people-and-areas analysis
 (``stadsrum areas`` on the network before and after): ``areas_diff`` (per
 area), ``area_matrix_diff`` (per pair of areas), ``copresence_diff`` (per
-street segment, matched as ``segments_diff``) and ``segregation_diff`` (per
-index, group and scale).
+street segment, matched as ``segments_diff``), ``segregation_diff`` (per
+index, group and scale) and ``meeting_places_diff`` (per meeting place of
+today, matched on ``site_id``).
 
 A change is exactly the difference of two separate runs of the same analysis
 on the two networks.
@@ -682,6 +683,39 @@ def _keyed_diff(
     return out.reset_index(drop=True)
 
 
+def _meeting_places_diff(before: pd.DataFrame, after: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Today's meeting places matched on ``site_id``: who reaches each before and after.
+
+    A plan that opens a street to a square changes how many residents of each group
+    reach it; the place itself keeps its id and outline, so rows match by id (the
+    outline after, or before for a place the run after lacks).
+    """
+    cols = [
+        str(c)
+        for c in after.columns
+        if str(c).startswith(("reach_", "balanced_reach_"))
+        and c in before.columns
+        and pd.api.types.is_numeric_dtype(after[c])
+    ]
+    table = _keyed_diff(before, after, ["site_id"], cols, what="meeting_places")
+    extra = [c for c in ("street_name",) if c in after.columns]
+    shapes = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "site_id": f["site_id"].astype(str),
+                    **{c: f[c].to_numpy() for c in extra if c in f.columns},
+                    "geometry": np.asarray(f.geometry.array),
+                }
+            )
+            for f in (after, before)
+        ],
+        ignore_index=True,
+    ).drop_duplicates("site_id")
+    merged = table.merge(shapes, on="site_id", how="left")
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs=getattr(after, "crs", None))
+
+
 def compare_areas(
     before: dict[str, pd.DataFrame],
     after: dict[str, pd.DataFrame],
@@ -694,7 +728,7 @@ def compare_areas(
         The layers of :func:`~stadsrum.measures.areas.area_analysis` (or of the
         files ``stadsrum areas`` writes) on the network before and after a
         proposal, with the same population, areas and options: ``areas``,
-        ``area_matrix``, ``copresence`` and ``segregation``; a layer missing
+        ``area_matrix``, ``copresence``, ``segregation`` and ``meeting_places``; a layer missing
         from either run is skipped.
 
     Returns
@@ -708,7 +742,10 @@ def compare_areas(
         :func:`match_segments` does, with ``status`` ``unchanged``, ``split``,
         ``new`` or ``removed``) and ``segregation_diff`` (a table: ``index``,
         ``group``, ``scale``, ``value_before``, ``value_after``,
-        ``value_change``); and a summary of the headline changes. Rows found
+        ``value_change``), and ``meeting_places_diff`` (today's meeting
+        places, matched on ``site_id``: ``reach_*`` and ``balanced_reach_*``
+        before, after and their change) when both runs have
+        ``meeting_places``; and a summary of the headline changes. Rows found
         in one run only have ``status`` ``before_only`` or ``after_only`` and
         empty values on the other side.
     """
@@ -765,6 +802,10 @@ def compare_areas(
         match = match_segments(c_before, c_after)
         keep = [c for c in ("area_id",) if c in c_after.columns and c in c_before.columns]
         layers["copresence_diff"] = diff_frames(c_before, c_after, cols, match=match, keep=keep)
+    if "meeting_places" in before and "meeting_places" in after:
+        layers["meeting_places_diff"] = _meeting_places_diff(
+            before["meeting_places"], after["meeting_places"]
+        )
     if "segregation" in before and "segregation" in after:
         seg = _keyed_diff(
             before["segregation"],

@@ -190,6 +190,7 @@ PARAMETERS = {
         "AREA_MATRIX_DIFF",
         "COPRESENCE_DIFF",
         "SEGREGATION_DIFF",
+        "MEETING_PLACES_DIFF",
         "WARNINGS",
     },
     "areas": {
