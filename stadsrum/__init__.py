@@ -3,8 +3,20 @@
 Read a street network, prepare it, and analyse how places relate to the whole
 city: space syntax segment measures, place-to-node distances, barriers.
 
->>> import stadsrum as sr
->>> net = sr.read_network(sr.sample_data_dir() / "helsinki.osm.pbf")  # doctest: +SKIP
+The walk from each square and park of the sample city (central Helsinki) to
+each of its key nodes, along the streets:
+
+>>> import geopandas as gpd, stadsrum as sr
+>>> data = sr.sample_data_dir()
+>>> net = sr.read_network(data / "helsinki.osm.pbf")
+>>> places = gpd.read_file(data / "helsinki.gpkg", layer="places")
+>>> nodes = gpd.read_file(data / "helsinki.gpkg", layer="nodes")
+>>> od = sr.place_distances(net, places, nodes, node_category="category").od
+>>> len(od) == len(places) * len(nodes)  # a row for every pair, never silently missing
+True
+>>> ok = od[od["status"] == "ok"]
+>>> bool((ok["total_m"] >= ok["straight_m"]).all())  # no walk beats the crow
+True
 """
 
 from typing import TYPE_CHECKING
@@ -87,8 +99,10 @@ _LAZY = {
 
 def __getattr__(name: str) -> object:
     if name == "__version__":  # read on demand: importlib.metadata is slow to import
-        globals()[name] = _version()
-        return globals()[name]
+        from stadsrum._version import __version__
+
+        globals()[name] = __version__
+        return __version__
     if name in _LAZY:
         import importlib
 
@@ -100,20 +114,6 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY, "__version__"})
-
-
-def _version() -> str:
-    try:  # the copy bundled in the QGIS plugin zip has its version stamped (plugin_zip.py)
-        from stadsrum._version import __version__ as stamped
-
-        return str(stamped)
-    except ImportError:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            return version("stadsrum")
-        except PackageNotFoundError:  # running from a source tree without installing
-            return "0.0.0+unknown"
 
 
 __all__ = [

@@ -51,19 +51,34 @@ def _restore_interrupt_handlers(previous: dict[int, Any]) -> None:
 _handlers_while_loading = _set_interrupt_handlers(_leave_at_once)
 
 import functools  # noqa: E402
+import inspect  # noqa: E402
 import logging  # noqa: E402
-import math  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from enum import StrEnum  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import TYPE_CHECKING, Annotated, TypeVar  # noqa: E402
+from typing import TYPE_CHECKING, Annotated, TypeVar, get_type_hints  # noqa: E402
 
 import typer  # noqa: E402
 
 from stadsrum.errors import CancelledError, InputError, StadsrumError  # noqa: E402
 from stadsrum.i18n import LANGUAGES, set_language, translate  # noqa: E402
+from stadsrum.options import DEFAULT_SPEED  # noqa: E402
 from stadsrum.progress import TqdmProgress, check_cancelled  # noqa: E402
+from stadsrum.records import (  # noqa: E402
+    POLYGONS_HELP,
+    AccessibilityOptions,
+    AreaOptions,
+    BarrierOptions,
+    BetweennessOptions,
+    DistanceOptions,
+    NetworkOptions,
+    Options,
+    PrepareOptions,
+    SegmentOptions,
+    read_centre,
+    spec_of,
+)
 
 if TYPE_CHECKING:
     from stadsrum import workflows
@@ -177,6 +192,82 @@ Prepare = Annotated[
         "full (none for a stadsrum network GeoPackage)."
     ),
 ]
+
+
+@functools.cache
+def _choice_type(name: str, choices: tuple[str, ...]) -> type[StrEnum]:
+    """The words of an option as an enum, which typer shows as ``<a|b>`` and checks."""
+    return StrEnum(name.title().replace("_", ""), [(c, c) for c in choices])  # type: ignore[return-value]
+
+
+def _option_parameters(record: type[Options]) -> list[inspect.Parameter]:
+    """One typer option per option of ``record`` that the command line offers."""
+    hints = get_type_hints(record)
+    params = []
+    for f in record.fields():
+        spec = spec_of(f)
+        if not spec.cli:
+            continue
+        kind: Any = str if spec.text else hints[f.name]
+        default = f.default
+        if spec.choices:
+            kind = _choice_type(f.name, spec.choices)
+            default = None if default is None else kind(default)
+        if default is None:
+            kind = kind | None
+        option = typer.Option(*spec.flags, help=spec.help)
+        params.append(
+            inspect.Parameter(
+                f.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=default,
+                annotation=Annotated[kind, option],
+            )
+        )
+    return params
+
+
+def _with_options(func: F) -> F:
+    """A command with one option per option of each record among its parameters.
+
+    A parameter annotated with an options record (``options: SegmentOptions``)
+    stands for the record's options: ``--help`` lists them in its place, and the
+    command receives the record made from them. No ``functools.wraps``: the
+    command's signature, for typer and for the tests that read its options, is
+    the one made here.
+    """
+    hints = get_type_hints(func, include_extras=True)
+    params: list[inspect.Parameter] = []
+    records: dict[str, type[Options]] = {}
+    for p in inspect.signature(func).parameters.values():
+        hint = hints[p.name]
+        if isinstance(hint, type) and issubclass(hint, Options):
+            records[p.name] = hint
+            params.extend(_option_parameters(hint))
+        else:
+            params.append(p.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=hint))
+
+    def command(**kwargs: Any) -> Any:
+        for name, record in records.items():
+            values = {}
+            for f in record.fields():
+                if f.name not in kwargs:
+                    continue
+                value = kwargs.pop(f.name)
+                read = spec_of(f).read
+                if isinstance(value, StrEnum):
+                    value = value.value
+                elif read is not None and isinstance(value, str):
+                    value = read(value)
+                values[f.name] = value
+            kwargs[name] = record(**values)
+        return func(**kwargs)
+
+    for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
+        setattr(command, attr, getattr(func, attr))
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    return command  # type: ignore[return-value]
 
 
 #: Set by the first Ctrl-C or SIGTERM of a command (see :func:`_interrupt`).
@@ -413,57 +504,18 @@ class RadiusModeChoice(StrEnum):
     route = "route"
 
 
-class SplitChoice(StrEnum):
-    edge = "edge"
-    vertex = "vertex"
-
-
 @app.command()
 @_guarded
+@_with_options
 def segments(
     input: Annotated[
         str, typer.Argument(help="Line layer, .osm/.osm.pbf, or a stadsrum network GeoPackage")
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
-    cost: Annotated[
-        str, typer.Option(help="Comma list of costs: angular, metric, steps, time.")
-    ] = "angular",
-    radii: Annotated[
-        str, typer.Option(help="Comma list of radii in metres, n for the whole network.")
-    ] = "n",
-    radius_mode: Annotated[
-        RadiusModeChoice,
-        typer.Option(
-            help="catchment: segments within R by the shortest walk (default); route: the "
-            "metric length of the least-cost route, as depthmapX and PST."
-        ),
-    ] = RadiusModeChoice.catchment,
-    weight: Annotated[
-        str | None, typer.Option(help="Column weighting origins and destinations.")
-    ] = None,
-    tulip_bins: Annotated[
-        int, typer.Option(help="0 = exact angles; 1024 as depthmapX's tulip analysis.")
-    ] = 0,
-    split: Annotated[
-        SplitChoice,
-        typer.Option(
-            help="edge: a segment per street between junctions; vertex: per straight "
-            "piece (depthmapX segment map)."
-        ),
-    ] = SplitChoice.edge,
-    measures: Annotated[
-        str | None, typer.Option(help="Comma list of measures (default: all).")
-    ] = None,
-    step_threshold: Annotated[
-        float, typer.Option(help="Degrees a move must turn to count as a step.")
-    ] = 0.0,
-    speed: Annotated[float, typer.Option(help="Walking speed for the time cost, m/s.")] = 1.3,
+    *,
+    options: SegmentOptions,
     layer: InputLayer = None,
-    mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
-    prepare: Prepare = None,
-    split_crossings: SplitCrossings = SplitCrossingsChoice.auto,
-    where: Where = None,
-    clip: Clip = None,
+    network_options: NetworkOptions,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
     scheduler: Annotated[
         str,
@@ -487,20 +539,8 @@ def segments(
         input,
         out,
         layer=layer,
-        mode=mode.value,
-        prepare=prepare.value if prepare else None,
-        split_crossings=split_crossings.value,
-        where=where,
-        clip=clip,
-        cost=cost,
-        radii=radii,
-        radius_mode=radius_mode.value,
-        measures=[m.strip() for m in measures.split(",")] if measures else None,
-        weight=weight,
-        tulip_bins=tulip_bins,
-        split=split.value,
-        step_threshold=step_threshold,
-        speed=speed,
+        network_options=network_options,
+        options=options,
         threads=threads,
         crs=crs,
         progress=progress,
@@ -517,36 +557,24 @@ class PolygonChoice(StrEnum):
 
 
 #: ``--polygons``: a text, for ``boundary:N`` takes a number (checked by the analyses).
-Polygons = typer.Option(
-    "--polygons",
-    help="How polygons without entrance points join the streets: entrances (where streets "
-    "meet them), centroid, or boundary:N (a point every N metres round the outline, "
-    "as near as the nearest).",
-)
-BuildingId = Annotated[
-    str | None,
+Polygons = typer.Option("--polygons", help=POLYGONS_HELP)
+
+
+NetworkLayer = Annotated[str | None, typer.Option(help="Layer name in the network file.")]
+#: ``--scheduler`` of the commands besides ``segments`` (the same text as its own).
+Scheduler = Annotated[
+    str,
     typer.Option(
-        help="Column naming the building (place) in both a layer and its entrance points "
-        "(default: building_id, for distances the --place-id column)."
+        help="local: threads on this machine (default); local-cluster: Dask worker "
+        "processes on this machine; a Dask scheduler address (tcp://host:8786) or "
+        "scheduler file (.json): a cluster (docs/scale.md)."
     ),
 ]
 
 
-class DecayChoice(StrEnum):
-    none = "none"
-    linear = "linear"
-    exponential = "exponential"
-    gaussian = "gaussian"
-    pow = "pow"
-    curve = "curve"
-    divide = "divide"
-
-
-NetworkLayer = Annotated[str | None, typer.Option(help="Layer name in the network file.")]
-
-
 @app.command()
 @_guarded
+@_with_options
 def distances(
     network: Annotated[
         str,
@@ -555,32 +583,7 @@ def distances(
     places: Annotated[str, typer.Option("--places", help="Places: points or polygons.")],
     nodes: Annotated[str, typer.Option("--nodes", help="Key nodes: points or polygons.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
-    place_id: Annotated[str, typer.Option(help="Id column of the places.")] = "place_id",
-    node_id: Annotated[str, typer.Option(help="Id column of the nodes.")] = "node_id",
-    node_category: Annotated[
-        str | None, typer.Option(help="Category column of the nodes (station, school, ...).")
-    ] = None,
-    max_link: Annotated[
-        float, typer.Option(help="Largest distance (m) from a place or node to the network.")
-    ] = 200.0,
-    speed: Annotated[float, typer.Option(help="Walking speed, metres per second.")] = 1.3,
-    thresholds: Annotated[
-        str, typer.Option(help="Service-area thresholds, minutes of walking.")
-    ] = "5,10,15",
-    nearest: Annotated[
-        int | None, typer.Option(help="Keep only the k nearest nodes of each place.")
-    ] = None,
-    nearest_per_category: Annotated[
-        bool, typer.Option(help="Keep only the nearest node of each category per place.")
-    ] = False,
-    polygons: Annotated[str, Polygons] = "entrances",
-    place_group: Annotated[
-        str | None,
-        typer.Option(
-            help="Column of point places: the points sharing a value are one place (a "
-            "building's entrances), as near as its nearest point."
-        ),
-    ] = None,
+    *,
     place_entrances: Annotated[
         str | None,
         typer.Option(
@@ -596,17 +599,13 @@ def distances(
             "as near as its nearest one."
         ),
     ] = None,
-    building_id: BuildingId = None,
-    routes: Annotated[bool, typer.Option(help="Draw the route lines.")] = True,
+    options: DistanceOptions,
     network_layer: NetworkLayer = None,
     places_layer: Annotated[str | None, typer.Option(help="Layer in the places file.")] = None,
     nodes_layer: Annotated[str | None, typer.Option(help="Layer in the nodes file.")] = None,
-    mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
-    prepare: Prepare = None,
-    split_crossings: SplitCrossings = SplitCrossingsChoice.auto,
-    where: Where = None,
-    clip: Clip = None,
+    network_options: NetworkOptions,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
+    scheduler: Scheduler = "local",
     crs: Crs = None,
     quiet: Quiet = False,
     debug: Debug = False,
@@ -625,26 +624,12 @@ def distances(
         network_layer=network_layer,
         places_layer=places_layer,
         nodes_layer=nodes_layer,
-        mode=mode.value,
-        place_id=place_id,
-        node_id=node_id,
-        node_category=node_category,
-        max_link=max_link,
-        polygons=polygons,
-        place_group=place_group,
         place_entrances=place_entrances,
         node_entrances=node_entrances,
-        building_id=building_id,
-        speed=speed,
-        thresholds=thresholds,
-        nearest=nearest,
-        nearest_per_category=nearest_per_category,
-        routes=routes,
-        prepare=prepare.value if prepare else None,
-        split_crossings=split_crossings.value,
-        where=where,
-        clip=clip,
+        network_options=network_options,
+        options=options,
         threads=threads,
+        scheduler=scheduler,
         crs=crs,
         progress=progress,
     )
@@ -656,41 +641,15 @@ def distances(
 
 @app.command()
 @_guarded
+@_with_options
 def accessibility(
     network: Annotated[str, typer.Argument(help="Street network (line layer, .osm/.pbf, GPKG).")],
     attractions: Annotated[str, typer.Option("--attractions", help="Attraction points.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
+    *,
     origins: Annotated[
         str, typer.Option(help="segments (every street segment) or a point layer.")
     ] = "segments",
-    cost: Annotated[str, typer.Option(help="Comma list: metric, time, angular, steps.")] = "metric",
-    radii: Annotated[str, typer.Option(help="Walking radii in metres, n for no limit.")] = "n",
-    decay: Annotated[DecayChoice, typer.Option(help="Distance decay of reach.")] = (
-        DecayChoice.none
-    ),
-    decay_constant: Annotated[
-        float, typer.Option(help="Exponent c of the pow, curve and divide decays.")
-    ] = 1.0,
-    value: Annotated[str | None, typer.Option(help="Value column of the attractions.")] = None,
-    category: Annotated[
-        str | None, typer.Option(help="Category column of the attractions.")
-    ] = None,
-    max_link: Annotated[
-        float, typer.Option(help="Largest distance (m) from an attraction to the network.")
-    ] = 200.0,
-    speed: Annotated[float, typer.Option(help="Walking speed, metres per second.")] = 1.3,
-    polygons: Annotated[str, Polygons] = "centroid",
-    attraction_group: Annotated[
-        str | None,
-        typer.Option(
-            help="Column of point attractions: the points sharing a value are one attraction, "
-            "counted once, as near as its nearest point."
-        ),
-    ] = None,
-    origin_group: Annotated[
-        str | None,
-        typer.Option(help="Column of point origins: the points sharing a value are one origin."),
-    ] = None,
     attraction_entrances: Annotated[
         str | None,
         typer.Option(help="Entrance points of polygon attractions (stadsrum buildings)."),
@@ -699,18 +658,15 @@ def accessibility(
         str | None,
         typer.Option(help="Entrance points of polygon origins (stadsrum buildings)."),
     ] = None,
-    building_id: BuildingId = None,
+    options: AccessibilityOptions,
     layer: InputLayer = None,
     attractions_layer: Annotated[
         str | None, typer.Option(help="Layer in the attractions file.")
     ] = None,
     origins_layer: Annotated[str | None, typer.Option(help="Layer in the origins file.")] = None,
-    mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
-    prepare: Prepare = None,
-    split_crossings: SplitCrossings = SplitCrossingsChoice.auto,
-    where: Where = None,
-    clip: Clip = None,
+    network_options: NetworkOptions,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
+    scheduler: Scheduler = "local",
     crs: Crs = None,
     quiet: Quiet = False,
     debug: Debug = False,
@@ -729,26 +685,12 @@ def accessibility(
         attractions_layer=attractions_layer,
         origins=origins,
         origins_layer=origins_layer,
-        mode=mode.value,
-        cost=cost,
-        radii=radii,
-        decay=decay.value,
-        decay_constant=decay_constant,
-        value=value,
-        category=category,
-        max_link=max_link,
-        speed=speed,
-        polygons=polygons,
-        attraction_group=attraction_group,
-        origin_group=origin_group,
         attraction_entrances=attraction_entrances,
         origin_entrances=origin_entrances,
-        building_id=building_id,
-        prepare=prepare.value if prepare else None,
-        split_crossings=split_crossings.value,
-        where=where,
-        clip=clip,
+        network_options=network_options,
+        options=options,
         threads=threads,
+        scheduler=scheduler,
         crs=crs,
         progress=progress,
     )
@@ -757,16 +699,13 @@ def accessibility(
         _echo(f"written: {result.path}")
 
 
-class DestinationsModeChoice(StrEnum):
-    all = "all"
-    closest = "closest"
-
-
 @app.command(short_help="Attraction and OD betweenness (PST): trips per street.")
 @_guarded
+@_with_options
 def betweenness(
     network: Annotated[str, typer.Argument(help="Street network (line layer, .osm/.pbf, GPKG).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
+    *,
     origins: Annotated[
         str | None,
         typer.Option(
@@ -782,47 +721,15 @@ def betweenness(
         str | None,
         typer.Option(help="Attraction betweenness: every attraction within the radius."),
     ] = None,
-    origin_weight: Annotated[
-        str | None, typer.Option(help="Weight column of the origins (default 1 each).")
-    ] = None,
-    destination_weight: Annotated[
-        str | None,
-        typer.Option(help="Weight column of the destinations or attractions (default 1 each)."),
-    ] = None,
-    radii: Annotated[
-        str,
-        typer.Option(
-            "--radii",
-            "--radius",
-            help="Most metres of a route, links included; comma list, n for no limit.",
-        ),
-    ] = "n",
-    cost: Annotated[
-        str, typer.Option(help="What routes minimise; comma list: metric, angular, steps.")
-    ] = "metric",
-    destinations_mode: Annotated[
-        DestinationsModeChoice,
-        typer.Option(help="OD betweenness: all reachable destinations, or the closest only."),
-    ] = DestinationsModeChoice.all,
-    max_link: Annotated[
-        float, typer.Option(help="Largest distance (m) from a feature to the network.")
-    ] = 200.0,
-    polygons: Annotated[str, Polygons] = "centroid",
-    step_threshold: Annotated[
-        float,
-        typer.Option(help="steps cost: least turn (degrees) that counts as a step; 0: every move."),
-    ] = 0.0,
+    options: BetweennessOptions,
     layer: InputLayer = None,
     origins_layer: Annotated[str | None, typer.Option(help="Layer in the origins file.")] = None,
     destinations_layer: Annotated[
         str | None, typer.Option(help="Layer in the destinations or attractions file.")
     ] = None,
-    mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
-    prepare: Prepare = None,
-    split_crossings: SplitCrossings = SplitCrossingsChoice.auto,
-    where: Where = None,
-    clip: Clip = None,
+    network_options: NetworkOptions,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
+    scheduler: Scheduler = "local",
     crs: Crs = None,
     quiet: Quiet = False,
     debug: Debug = False,
@@ -846,20 +753,10 @@ def betweenness(
         network_layer=layer,
         origins_layer=origins_layer,
         destinations_layer=destinations_layer,
-        origin_weight=origin_weight,
-        destination_weight=destination_weight,
-        cost=cost,
-        radii=radii,
-        betweenness_mode=destinations_mode.value,
-        max_link=max_link,
-        polygons=polygons,
-        step_threshold=step_threshold,
-        mode=mode.value,
-        prepare=prepare.value if prepare else None,
-        split_crossings=split_crossings.value,
-        where=where,
-        clip=clip,
+        options=options,
+        network_options=network_options,
         threads=threads,
+        scheduler=scheduler,
         crs=crs,
         progress=progress,
     )
@@ -870,6 +767,7 @@ def betweenness(
 
 @app.command(short_help="People and areas: reach by group, co-presence, segregation.")
 @_guarded
+@_with_options
 def areas(
     network: Annotated[
         str,
@@ -883,19 +781,9 @@ def areas(
         ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
-    population_column: Annotated[
-        str | None,
-        typer.Option(help="Total column (default: population, pop, ..., else the groups' sum)."),
-    ] = None,
-    groups: Annotated[
-        str | None,
-        typer.Option(help="Group columns that add up to the total, e.g. born_se,born_abroad."),
-    ] = None,
+    *,
     areas: Annotated[
         str | None, typer.Option("--areas", help="Area polygons (DeSO, RegSO, districts).")
-    ] = None,
-    area_id: Annotated[
-        str | None, typer.Option(help="Id column of the areas (default: deso, regso, area_id).")
     ] = None,
     buildings: Annotated[
         str | None,
@@ -904,9 +792,6 @@ def areas(
     nodes: Annotated[
         str | None, typer.Option("--nodes", help="Key nodes: points or polygons.")
     ] = None,
-    node_category: Annotated[
-        str | None, typer.Option(help="Category column of the nodes (station, school, ...).")
-    ] = None,
     sites: Annotated[
         str,
         typer.Option(help="Candidate meeting sites: segments (every street) or a layer."),
@@ -914,23 +799,7 @@ def areas(
     meeting_places: Annotated[
         str | None, typer.Option(help="Existing meeting places, reported beside the sites.")
     ] = None,
-    thresholds: Annotated[
-        str, typer.Option(help="Walking minutes for shares, co-presence and reach.")
-    ] = "5,10,15",
-    environment: Annotated[
-        str, typer.Option(help="Minutes of the local environments (network segregation).")
-    ] = "10",
-    speed: Annotated[float, typer.Option(help="Walking speed, metres per second.")] = 1.3,
-    max_link: Annotated[
-        float, typer.Option(help="Largest distance (m) from a resident or node to the network.")
-    ] = 200.0,
-    criteria: Annotated[
-        str | None,
-        typer.Option(
-            help="2012 criteria: employment=COL,income_support=COL,eligibility=COL "
-            "(a threshold after a colon, e.g. employment=ff:50)."
-        ),
-    ] = None,
+    options: AreaOptions,
     proposal: Annotated[
         str | None,
         typer.Option(
@@ -956,10 +825,9 @@ def areas(
         str | None, typer.Option(help="Layer in the buildings file.")
     ] = None,
     nodes_layer: Annotated[str | None, typer.Option(help="Layer in the nodes file.")] = None,
-    mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
-    prepare: Prepare = None,
-    split_crossings: SplitCrossings = SplitCrossingsChoice.auto,
+    network_options: PrepareOptions,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
+    scheduler: Scheduler = "local",
     crs: Crs = None,
     quiet: Quiet = False,
     debug: Debug = False,
@@ -977,29 +845,20 @@ def areas(
         out,
         network_layer=network_layer,
         population_layer=population_layer,
-        population_column=population_column,
-        groups=groups,
         areas=areas,
         areas_layer=areas_layer,
-        area_id=area_id,
         buildings=buildings,
         buildings_layer=buildings_layer,
         nodes=nodes,
         nodes_layer=nodes_layer,
-        node_category=node_category,
         sites=sites,
         meeting_places=meeting_places,
-        thresholds=thresholds,
-        environment=environment,
-        speed=speed,
-        max_link=max_link,
-        criteria=criteria,
         area_stats=area_stats,
         proposal=proposal,
-        mode=mode.value,
-        prepare=prepare.value if prepare else None,
-        split_crossings=split_crossings.value,
+        network_options=network_options,
+        options=options,
         threads=threads,
+        scheduler=scheduler,
         crs=crs,
         progress=progress,
     )
@@ -1019,25 +878,13 @@ def areas(
         _echo(f"written: {result.path}")
 
 
-class DetourOrigins(StrEnum):
-    grid = "grid"
-    segments = "segments"
-
-
 def _centre(text: str | None) -> tuple[float, float] | None:
-    if text is None:
-        return None
-    try:
-        x, y = (float(v) for v in text.split(","))
-    except ValueError as exc:
-        raise InputError(f"--centre must be X,Y in the network's CRS, got '{text}'") from exc
-    if not (math.isfinite(x) and math.isfinite(y)):
-        raise InputError(f"--centre must be two finite coordinates X,Y, got '{text}'")
-    return (x, y)
+    return None if text is None else read_centre(text)
 
 
 @app.command()
 @_guarded
+@_with_options
 def barriers(
     network: Annotated[
         str,
@@ -1047,6 +894,7 @@ def barriers(
         str, typer.Option("--barriers", help="Barriers: lines or polygons (railway, water, ...).")
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
+    *,
     places: Annotated[
         str | None, typer.Option("--places", help="Places (for detours and rankings).")
     ] = None,
@@ -1057,59 +905,6 @@ def barriers(
     buildings: Annotated[
         str | None, typer.Option(help="Building polygons no candidate link may pass through.")
     ] = None,
-    max_link_length: Annotated[
-        float, typer.Option(help="Longest candidate link across a barrier, metres.")
-    ] = 150.0,
-    best_k: Annotated[
-        int, typer.Option(help="Choose this many candidate links together, greedily (0: off).")
-    ] = 5,
-    candidate_spacing: Annotated[
-        float,
-        typer.Option(help="Leave out candidate links closer (m) to a better one (0: keep all)."),
-    ] = 100.0,
-    category: Annotated[
-        str | None, typer.Option(help="Category column of the barriers (default: category).")
-    ] = None,
-    categories: Annotated[
-        str | None, typer.Option(help="Only these barrier categories, e.g. railway,water.")
-    ] = None,
-    barrier_id: Annotated[
-        str | None, typer.Option(help="Column naming the barrier each feature belongs to.")
-    ] = None,
-    merge_gap: Annotated[
-        float, typer.Option(help="Features (and crossings) closer than this (m) are one.")
-    ] = 25.0,
-    gap: Annotated[
-        float, typer.Option(help="Widest gap (m) bridged when a barrier is made permeable.")
-    ] = 150.0,
-    place_id: Annotated[str, typer.Option(help="Id column of the places.")] = "place_id",
-    node_id: Annotated[str, typer.Option(help="Id column of the nodes.")] = "node_id",
-    node_category: Annotated[str | None, typer.Option(help="Category column of the nodes.")] = None,
-    proposal_id: Annotated[str | None, typer.Option(help="Id column of the proposal.")] = None,
-    place_weight: Annotated[
-        str | None, typer.Option(help="Weight column of the places (e.g. population).")
-    ] = None,
-    node_weight: Annotated[str | None, typer.Option(help="Weight column of the nodes.")] = None,
-    thresholds: Annotated[str, typer.Option(help="Reach thresholds, minutes of walking.")] = (
-        "10,15"
-    ),
-    speed: Annotated[float, typer.Option(help="Walking speed, metres per second.")] = 1.3,
-    max_link: Annotated[
-        float, typer.Option(help="Largest distance (m) from a place or node to the network.")
-    ] = 200.0,
-    snap_tolerance: Annotated[
-        float, typer.Option(help="Largest distance (m) from a proposal's end to the network.")
-    ] = 1.0,
-    detour_origins: Annotated[
-        DetourOrigins, typer.Option(help="Detour surface from a grid or segment midpoints.")
-    ] = DetourOrigins.grid,
-    grid_spacing: Annotated[float, typer.Option(help="Detour grid spacing, metres.")] = 100.0,
-    centre: Annotated[
-        str | None, typer.Option(help="X,Y (network CRS): detour surface to this point.")
-    ] = None,
-    effect: Annotated[
-        bool, typer.Option(help="Compute the barrier effect (permeable counterfactual).")
-    ] = True,
     population: Annotated[
         str | None,
         typer.Option(
@@ -1120,16 +915,7 @@ def barriers(
     areas: Annotated[
         str | None, typer.Option("--areas", help="Area polygons (DeSO, RegSO, ...).")
     ] = None,
-    area_id: Annotated[str | None, typer.Option(help="Id column of the areas.")] = None,
-    population_column: Annotated[
-        str | None, typer.Option(help="Total column of the population.")
-    ] = None,
-    groups: Annotated[
-        str | None, typer.Option(help="Group columns, e.g. born_sweden,born_abroad.")
-    ] = None,
-    environment: Annotated[
-        str, typer.Option(help="Minutes of the local environments (network segregation).")
-    ] = "10",
+    options: BarrierOptions,
     population_layer: Annotated[
         str | None, typer.Option(help="Layer in the population file.")
     ] = None,
@@ -1142,11 +928,7 @@ def barriers(
     buildings_layer: Annotated[
         str | None, typer.Option(help="Layer in the buildings file.")
     ] = None,
-    mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
-    prepare: Prepare = None,
-    split_crossings: SplitCrossings = SplitCrossingsChoice.auto,
-    where: Where = None,
-    clip: Clip = None,
+    network_options: NetworkOptions,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
     crs: Crs = None,
     quiet: Quiet = False,
@@ -1173,41 +955,12 @@ def barriers(
         nodes_layer=nodes_layer,
         proposal_layer=proposal_layer,
         buildings_layer=buildings_layer,
-        mode=mode.value,
-        category=category,
-        categories=categories,
-        barrier_id=barrier_id,
-        place_id=place_id,
-        node_id=node_id,
-        node_category=node_category,
-        proposal_id=proposal_id,
-        place_weight=place_weight,
-        node_weight=node_weight,
-        merge_gap=merge_gap,
-        max_link_length=max_link_length,
-        gap=gap,
-        best_k=best_k,
-        candidate_spacing=candidate_spacing,
-        thresholds=thresholds,
-        speed=speed,
-        max_link=max_link,
-        snap_tolerance=snap_tolerance,
-        detour_origins=detour_origins.value,
-        grid_spacing=grid_spacing,
-        centre=_centre(centre),
-        effect=effect,
         population=population,
         areas=areas,
         population_layer=population_layer,
         areas_layer=areas_layer,
-        area_id=area_id,
-        population_column=population_column,
-        groups=groups,
-        environment=environment,
-        prepare=prepare.value if prepare else None,
-        split_crossings=split_crossings.value,
-        where=where,
-        clip=clip,
+        network_options=network_options,
+        options=options,
         threads=threads,
         crs=crs,
         progress=progress,
@@ -1296,7 +1049,7 @@ def compare(
     max_link: Annotated[
         float, typer.Option(help="Largest distance (m) from a place or node to the network.")
     ] = 200.0,
-    speed: Annotated[float, typer.Option(help="Walking speed, metres per second.")] = 1.3,
+    speed: Annotated[float, typer.Option(help="Walking speed, metres per second.")] = DEFAULT_SPEED,
     network_layer: NetworkLayer = None,
     proposal_layer: Annotated[str | None, typer.Option(help="Layer in the proposal file.")] = None,
     places_layer: Annotated[str | None, typer.Option(help="Layer in the places file.")] = None,

@@ -22,9 +22,21 @@ from typing import Any, TypeVar
 
 from stadsrum.errors import InputError, InputTypeError
 
-__all__ = ["check_options", "checked_options", "number_problem", "parse_minutes"]
+__all__ = [
+    "DEFAULT_SPEED",
+    "check_options",
+    "checked_options",
+    "number_problem",
+    "numeric_kind",
+    "parse_minutes",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: Walking speed in metres per second (about 4.7 km/h), the default of every analysis
+#: that turns metres into minutes: the one place it is written, so the command line's
+#: help, the QGIS default, the Python API and the docs cannot drift apart.
+DEFAULT_SPEED = 1.3
 
 #: Numeric options that must be more than 0; every other one may be 0 but not less.
 MORE_THAN_ZERO = frozenset(
@@ -38,6 +50,11 @@ MINUTES = frozenset({"thresholds", "environment"})
 COSTS = frozenset({"cost"})
 #: Annotations (as text: the modules use postponed annotations) of numeric parameters.
 _NUMERIC = {"float": float, "float | None": float, "int": int, "int | None": int}
+
+
+def numeric_kind(annotation: object) -> type | None:
+    """``int`` or ``float`` for the annotation (as text) of a numeric option, else None."""
+    return _NUMERIC.get(str(annotation))
 
 
 def parse_minutes(
@@ -119,12 +136,13 @@ def number_problem(name: str, value: Any) -> str | None:
 def _list_problem(name: str, value: Any) -> str | None:
     """Radii, costs or minutes: read as the analyses read them (the message names
     the item at fault, or the option when the value is no text or list)."""
-    from stadsrum.measures.naming import parse_costs, parse_radii
+    # radii of any type pass here: the analysis that cannot take a type refuses it
+    from stadsrum.measures.naming import parse_costs, parse_radius_specs
 
     if name in MINUTES:
         parse: Callable[[Any], Any] = functools.partial(parse_minutes, what=name)
     elif isinstance(value, str | Iterable):
-        parse = parse_radii if name in RADII else parse_costs
+        parse = parse_radius_specs if name in RADII else parse_costs
     else:
         example = "400,800,n" if name in RADII else "angular,metric"
         return f"{name} must be text such as {example} or a list, not {value!r}"

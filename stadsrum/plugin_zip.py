@@ -128,7 +128,7 @@ def plugin_sources(root: str | Path | None = None) -> PluginSources:
                 "found): reinstall it with 'pip install --force-reinstall stadsrum', or run "
                 "'stadsrum plugin-zip' in a source checkout"
             ) from None
-    from stadsrum import __version__
+    from stadsrum._version import __version__
 
     return PluginSources(
         shipped, shipped / "metadata.txt", shipped / "LICENSE", package, __version__

@@ -93,6 +93,8 @@ _FIXED = {
     "where",
     "clip",
     "client",  # a live Dask client is Python-only; a study names a scheduler instead
+    "options",  # records (stadsrum.records): a study gives their options one by one
+    "network_options",
 }
 
 
@@ -291,6 +293,7 @@ def _check_values(sections: dict[str, dict[str, Any]]) -> list[str]:
     (by the rules of the command line, :mod:`stadsrum.options`), so that none is
     found only after the network is prepared."""
     from stadsrum.options import number_problem
+    from stadsrum.records import RECORDS
 
     problems = []
     for section, values in sections.items():
@@ -298,13 +301,7 @@ def _check_values(sections: dict[str, dict[str, Any]]) -> list[str]:
             problem = number_problem(key, value)
             if problem:
                 problems.append(f"[{section}] {key}: {problem}")
-    choices = {
-        "mode": ("walk", "bike", "drive", "all"),
-        "prepare": ("full", "none"),
-        "split_crossings": ("auto", "yes", "no"),
-        "radius_mode": ("catchment", "route"),
-        "split": ("edge", "vertex"),
-    }
+    choices = {name: words for record in RECORDS for name, words in record.choices().items()}
     for section, values in sections.items():
         for key, allowed in choices.items():
             if key in values and values[key] not in allowed:

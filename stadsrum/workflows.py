@@ -16,6 +16,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
+from stadsrum.distributed import takes_scheduler
 from stadsrum.errors import InputError
 from stadsrum.io.outputs_check import check_writable, note_written
 from stadsrum.io.readers import NO_CRS, assign_crs, read_layer, read_lines, split_layer_spec
@@ -25,8 +26,19 @@ from stadsrum.network.inputs import check_layer, check_network, check_paths
 from stadsrum.network.links import parse_polygon_mode
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.prepare import parse_split_crossings, prepare_network
-from stadsrum.options import checked_options, parse_minutes
+from stadsrum.options import DEFAULT_SPEED, checked_options, parse_minutes
 from stadsrum.progress import ProgressLike, as_progress
+from stadsrum.records import (
+    AccessibilityOptions,
+    AreaOptions,
+    BarrierOptions,
+    BetweennessOptions,
+    DistanceOptions,
+    NetworkOptions,
+    PrepareOptions,
+    SegmentOptions,
+    takes_options,
+)
 
 __all__ = [
     "AccessibilityResult",
@@ -297,26 +309,15 @@ class SegmentsResult:
 
 
 @checked_options
+@takes_options(network_options=NetworkOptions, options=SegmentOptions)
 def run_segments(
     source: str | Path | gpd.GeoDataFrame | StreetNetwork,
     out: str | Path | None,
     *,
     layer: str | None = None,
-    mode: str = "walk",
-    prepare: str | None = None,
-    split_crossings: str | bool | None = "auto",
-    where: str | None = None,
-    clip: Any = None,
+    network_options: NetworkOptions,
     unlinks: str | Path | None = None,
-    cost: str | list[str] = "angular",
-    radii: str | list[float | int | str] = "n",
-    radius_mode: str = "catchment",
-    measures: list[str] | None = None,
-    weight: str | None = None,
-    tulip_bins: int = 0,
-    split: str = "edge",
-    step_threshold: float = 0.0,
-    speed: float = 1.3,
+    options: SegmentOptions,
     threads: int | None = None,
     crs: Any = None,
     progress: ProgressLike | None = None,
@@ -331,9 +332,13 @@ def run_segments(
     ``run_metadata`` to ``out`` when given. ``scheduler`` (``local``,
     ``local-cluster``, a Dask scheduler address or scheduler file) or a Dask
     ``client`` runs the analysis on a cluster (``docs/scale.md``).
+    Options are keywords, or records given as ``options`` and ``network_options``
+    (:class:`~stadsrum.records.SegmentOptions`).
     """
     from stadsrum.distributed import check_scheduler, connect
     from stadsrum.measures.segment import segment_analysis
+
+    netopts = network_options
 
     check_network(source, function="run_segments", argument="source", sources=True)
     check_scheduler(scheduler)
@@ -346,12 +351,8 @@ def run_segments(
         net = read_network(
             source,
             layer=layer,
-            mode=mode,
-            prepare=prepare,
+            **netopts.values(),
             unlinks=unlinks,
-            split_crossings=split_crossings,
-            where=where,
-            clip=clip,
             crs=crs,
             progress=progress,
         )
@@ -360,15 +361,7 @@ def run_segments(
     with connect(None if client is not None else scheduler) as started:
         segments = segment_analysis(
             net,
-            cost=cost,
-            radii=radii,
-            radius_mode=radius_mode,  # type: ignore[arg-type]
-            measures=measures,
-            weight=weight,
-            tulip_bins=tulip_bins,
-            split=split,  # type: ignore[arg-type]
-            step_threshold=step_threshold,
-            speed=speed,
+            **options.values(),
             threads=threads,
             progress=progress,
             client=client if client is not None else started,
@@ -376,22 +369,11 @@ def run_segments(
     path = None
     if out is not None:
         params = {
-            "cost": cost,
-            "radii": radii,
-            "radius_mode": radius_mode,
-            "measures": measures,
-            "weight": weight,
-            "tulip_bins": tulip_bins,
-            "split": split,
-            "step_threshold": step_threshold,
-            "speed": speed,
+            **options.metadata(),
             "scheduler": "client" if client is not None else (scheduler or "local"),
-            "prepare": net.prepare,
-            "split_crossings": split_crossings,
-            "where": where,
-            "clip": _clip_text(clip),
+            **_network_metadata(net, netopts),
             "layer": layer,
-            "mode": mode,
+            "mode": netopts.mode,
             "crs": _crs_text(crs),
         }
         inputs = {"network": source if isinstance(source, str | Path) else None}
@@ -550,6 +532,12 @@ def _crs_text(crs: Any) -> str | None:
     return None if crs is None else str(crs)
 
 
+def _network_metadata(net: StreetNetwork, options: NetworkOptions) -> dict[str, Any]:
+    """``run_metadata``'s record of how the network was read: ``prepare`` as it was
+    prepared (a stadsrum GeoPackage is read as it is), ``clip`` as text."""
+    return {**options.metadata(), "prepare": net.prepare, "clip": _clip_text(options.clip)}
+
+
 def _clip_text(clip: Any) -> str | None:
     """How ``clip`` (a path, a box, an area) is recorded in ``run_metadata``."""
     if clip is None or isinstance(clip, str | Path):
@@ -574,43 +562,35 @@ class DistancesResult:
 
 
 @checked_options
+@takes_scheduler
+@takes_options(network_options=NetworkOptions, options=DistanceOptions)
 def run_distances(
     network: str | Path | gpd.GeoDataFrame | StreetNetwork,
     places: str | Path | gpd.GeoDataFrame,
     nodes: str | Path | gpd.GeoDataFrame,
     out: str | Path | None,
     *,
+    place_entrances: str | Path | gpd.GeoDataFrame | None = None,
+    node_entrances: str | Path | gpd.GeoDataFrame | None = None,
     network_layer: str | None = None,
     places_layer: str | None = None,
     nodes_layer: str | None = None,
-    mode: str = "walk",
-    prepare: str | None = None,
-    split_crossings: str | bool | None = "auto",
-    where: str | None = None,
-    clip: Any = None,
-    place_id: str = "place_id",
-    node_id: str = "node_id",
-    node_category: str | None = None,
-    max_link: float = 200.0,
-    polygons: str = "entrances",
-    place_group: str | None = None,
-    place_entrances: str | Path | gpd.GeoDataFrame | None = None,
-    node_entrances: str | Path | gpd.GeoDataFrame | None = None,
-    building_id: str | None = None,
-    speed: float = 1.3,
-    thresholds: str | list[float] = "5,10,15",
-    nearest: int | None = None,
-    nearest_per_category: bool = False,
-    routes: bool = True,
+    network_options: NetworkOptions,
+    options: DistanceOptions,
     threads: int | None = None,
     crs: Any = None,
     progress: ProgressLike | None = None,
+    scheduler: str | None = "local",
+    client: Any = None,
 ) -> DistancesResult:
     """Place-to-node distances, routes and service areas (``stadsrum distances``).
 
     Writes the layers ``od`` (one route line per place and node with the OD
     columns), ``service_areas`` and ``service_area_lines`` (per place and
     threshold in minutes), ``place_summary`` (a table) and ``run_metadata``.
+    ``service_radii`` (e.g. ``"straight:500,steps:2"``) adds service areas
+    within those radii, with a ``radius`` column (see
+    :func:`~stadsrum.measures.proximity.service_areas`).
 
     Places may be a point layer grouped by ``place_group`` (one place per
     value), polygons with ``place_entrances`` (points naming their place in
@@ -620,10 +600,19 @@ def run_distances(
     says (``entrances``, ``centroid`` or ``boundary:N``). Polygon nodes (a
     station building) likewise join through ``node_entrances``, points naming
     their node in ``building_id`` (default ``node_id``).
+
+    ``scheduler`` (``local``, ``local-cluster``, a Dask scheduler address or
+    scheduler file) or a Dask ``client`` runs the searches on a cluster
+    (``docs/scale.md``).
+    Options are keywords, or records given as ``options`` and ``network_options``
+    (:class:`~stadsrum.records.DistanceOptions`).
     """
     from stadsrum.measures.access_graph import group_points
+    from stadsrum.measures.naming import parse_radius_specs
     from stadsrum.measures.proximity import place_distances, place_summary, service_areas
 
+    opts = options
+    place_group, polygons, building_id = opts.place_group, opts.polygons, opts.building_id
     progress = as_progress(progress)
     check_writable(out, suffix=".gpkg")
     check_not_an_input(
@@ -637,10 +626,13 @@ def run_distances(
         },
     )
     parse_polygon_mode(polygons)  # before any layer is read
+    if opts.service_radii is not None:
+        parse_radius_specs(opts.service_radii)  # likewise
     # the other layers first: a mistake in one is found before the network is prepared
     place_gdf, entrance_gdf, from_osm = _with_entrances(
         places, place_entrances, layer=places_layer, what="places", crs=crs, progress=progress
     )
+    place_id = opts.place_id
     if from_osm and place_id == "place_id":
         place_id = "building_id"
     node_gdf = _features(nodes, layer=nodes_layer, what="nodes", crs=crs, progress=progress)
@@ -648,35 +640,27 @@ def run_distances(
         node_entrances, layer=None, what="node entrances", crs=crs
     )
     net = _network(
-        network,
-        layer=network_layer,
-        mode=mode,
-        prepare=prepare,
-        crs=crs,
-        progress=progress,
-        split_crossings=split_crossings,
-        where=where,
-        clip=clip,
+        network, layer=network_layer, crs=crs, progress=progress, **network_options.values()
     )
     _say_reprojections(net, progress, places=place_gdf, nodes=node_gdf)
-    limits = _minutes(thresholds)
+    limits = _minutes(opts.thresholds)
     dist = place_distances(
         net,
         place_gdf,
         node_gdf,
         place_id=place_id,
-        node_id=node_id,
-        node_category=node_category,
-        max_link=max_link,
+        node_id=opts.node_id,
+        node_category=opts.node_category,
+        max_link=opts.max_link,
         polygons=polygons,
         place_group=place_group,
         place_entrances=entrance_gdf,
         node_entrances=node_entrance_gdf,
         building_id=building_id,
-        speed=speed,
-        nearest=nearest,
-        nearest_per_category=nearest_per_category,
-        routes=routes,
+        speed=opts.speed,
+        nearest=opts.nearest,
+        nearest_per_category=opts.nearest_per_category,
+        routes=opts.routes,
         threads=threads,
         progress=progress,
     )
@@ -685,12 +669,14 @@ def run_distances(
         place_gdf,
         place_id=place_id,
         thresholds=limits,
-        speed=speed,
-        max_link=max_link,
+        speed=opts.speed,
+        max_link=opts.max_link,
         polygons=polygons,
         place_group=place_group,
         place_entrances=entrance_gdf,
         building_id=building_id,
+        radii=opts.service_radii,
+        step_threshold=opts.step_threshold,
         threads=threads,
         progress=progress,
     )
@@ -707,28 +693,17 @@ def run_distances(
         place_gdf if place_group is None else group_points(place_gdf, place_group, what="places"),
         node_gdf,
         place_id=place_id if place_group is None else place_group,
-        node_id=node_id,
+        node_id=opts.node_id,
     )
     checked = _announce_warnings(layers["warnings"], progress)
     path = None
     if out is not None:
         params = {
-            "place_id": place_id,
-            "node_id": node_id,
-            "node_category": node_category,
-            "max_link": max_link,
-            "polygons": polygons,
-            "place_group": place_group,
-            "building_id": building_id,
-            "speed": speed,
+            "scheduler": "client" if client is not None else (scheduler or "local"),
+            **opts.metadata(),
+            "place_id": place_id,  # building_id for an OpenStreetMap file's buildings
             "thresholds": limits,
-            "nearest": nearest,
-            "nearest_per_category": nearest_per_category,
-            "routes": routes,
-            "prepare": net.prepare,
-            "split_crossings": split_crossings,
-            "where": where,
-            "clip": _clip_text(clip),
+            **_network_metadata(net, network_options),
             "crs": _crs_text(crs),
         }
         inputs = {
@@ -759,37 +734,26 @@ class AccessibilityResult:
 
 
 @checked_options
+@takes_scheduler
+@takes_options(network_options=NetworkOptions, options=AccessibilityOptions)
 def run_accessibility(
     network: str | Path | gpd.GeoDataFrame | StreetNetwork,
     attractions: str | Path | gpd.GeoDataFrame,
     out: str | Path | None,
     *,
-    network_layer: str | None = None,
-    attractions_layer: str | None = None,
     origins: str | Path | gpd.GeoDataFrame | None = None,
-    origins_layer: str | None = None,
-    mode: str = "walk",
-    prepare: str | None = None,
-    split_crossings: str | bool | None = "auto",
-    where: str | None = None,
-    clip: Any = None,
-    cost: str = "metric",
-    radii: str | list[float | int | str] = "n",
-    decay: str = "none",
-    decay_constant: float = 1.0,
-    value: str | None = None,
-    category: str | None = None,
-    max_link: float = 200.0,
-    speed: float = 1.3,
-    polygons: str = "centroid",
-    attraction_group: str | None = None,
-    origin_group: str | None = None,
     attraction_entrances: str | Path | gpd.GeoDataFrame | None = None,
     origin_entrances: str | Path | gpd.GeoDataFrame | None = None,
-    building_id: str | None = None,
+    network_layer: str | None = None,
+    attractions_layer: str | None = None,
+    origins_layer: str | None = None,
+    network_options: NetworkOptions,
+    options: AccessibilityOptions,
     threads: int | None = None,
     crs: Any = None,
     progress: ProgressLike | None = None,
+    scheduler: str | None = "local",
+    client: Any = None,
 ) -> AccessibilityResult:
     """Attraction distance and reach (``stadsrum accessibility``).
 
@@ -803,9 +767,17 @@ def run_accessibility(
     ``building_id``), or an OpenStreetMap file: its buildings with the
     entrances mapped on them. Polygons without entrances join as
     ``polygons`` says (``centroid``, ``entrances`` or ``boundary:N``).
+
+    ``scheduler`` (``local``, ``local-cluster``, a Dask scheduler address or
+    scheduler file) or a Dask ``client`` runs the searches on a cluster
+    (``docs/scale.md``).
+    Options are keywords, or records given as ``options`` and ``network_options``
+    (:class:`~stadsrum.records.AccessibilityOptions`).
     """
     from stadsrum.measures.accessibility import attraction_accessibility
 
+    opts = options
+    polygons, building_id = opts.polygons, opts.building_id
     progress = as_progress(progress)
     check_writable(out, suffix=".gpkg")
     check_not_an_input(
@@ -838,41 +810,22 @@ def run_accessibility(
             crs=crs,
             progress=progress,
         )
-    elif origin_entrances is not None or origin_group is not None:
+    elif origin_entrances is not None or opts.origin_group is not None:
         raise InputError(
             "origins: --origin-entrances and --origin-group need origins from a layer "
             "(--origins FILE), not the segments"
         )
     net = _network(
-        network,
-        layer=network_layer,
-        mode=mode,
-        prepare=prepare,
-        crs=crs,
-        progress=progress,
-        split_crossings=split_crossings,
-        where=where,
-        clip=clip,
+        network, layer=network_layer, crs=crs, progress=progress, **network_options.values()
     )
     _say_reprojections(net, progress, attractions=att, origins=origin_gdf)
     result = attraction_accessibility(
         net,
         att,
-        radii=radii,
-        cost=cost,
-        decay=decay,
-        decay_constant=decay_constant,
-        value=value,
-        category=category,
         origins=origin_gdf,
-        max_link=max_link,
-        speed=speed,
-        polygons=polygons,
-        attraction_group=attraction_group,
-        origin_group=origin_group,
         attraction_entrances=att_entrances,
         origin_entrances=origin_ent,
-        building_id=building_id,
+        **opts.values(),
         threads=threads,
         progress=progress,
     )
@@ -882,9 +835,9 @@ def run_accessibility(
                 net,
                 att,
                 layer="attractions",
-                max_link=max_link,
+                max_link=opts.max_link,
                 polygons=polygons,
-                group=attraction_group,
+                group=opts.attraction_group,
                 entrances=att_entrances,
                 building_id=building_id,
             ),
@@ -894,9 +847,9 @@ def run_accessibility(
                         net,
                         origin_gdf,
                         layer="origins",
-                        max_link=max_link,
+                        max_link=opts.max_link,
                         polygons=polygons,
-                        group=origin_group,
+                        group=opts.origin_group,
                         entrances=origin_ent,
                         building_id=building_id,
                     )
@@ -911,23 +864,10 @@ def run_accessibility(
     path = None
     if out is not None:
         params = {
-            "cost": cost,
-            "radii": radii,
-            "decay": decay,
-            "decay_constant": decay_constant,
-            "value": value,
-            "category": category,
-            "max_link": max_link,
-            "speed": speed,
-            "polygons": polygons,
-            "attraction_group": attraction_group,
-            "origin_group": origin_group,
-            "building_id": building_id,
+            "scheduler": "client" if client is not None else (scheduler or "local"),
+            **opts.metadata(),
             "origins": "segments" if origin_gdf is None else "points",
-            "prepare": net.prepare,
-            "split_crossings": split_crossings,
-            "where": where,
-            "clip": _clip_text(clip),
+            **_network_metadata(net, network_options),
             "crs": _crs_text(crs),
         }
         inputs = {
@@ -955,6 +895,8 @@ class BetweennessResult:
 
 
 @checked_options
+@takes_scheduler
+@takes_options(network_options=NetworkOptions, options=BetweennessOptions)
 def run_betweenness(
     network: str | Path | gpd.GeoDataFrame | StreetNetwork,
     out: str | Path | None,
@@ -965,22 +907,13 @@ def run_betweenness(
     network_layer: str | None = None,
     origins_layer: str | None = None,
     destinations_layer: str | None = None,
-    origin_weight: str | None = None,
-    destination_weight: str | None = None,
-    cost: str = "metric",
-    radii: str | list[float | int | str] = "n",
-    betweenness_mode: str = "all",
-    max_link: float = 200.0,
-    polygons: str = "centroid",
-    step_threshold: float = 0.0,
-    mode: str = "walk",
-    prepare: str | None = None,
-    split_crossings: str | bool | None = "auto",
-    where: str | None = None,
-    clip: Any = None,
+    options: BetweennessOptions,
+    network_options: NetworkOptions,
     threads: int | None = None,
     crs: Any = None,
     progress: ProgressLike | None = None,
+    scheduler: str | None = "local",
+    client: Any = None,
 ) -> BetweennessResult:
     """Attraction or OD betweenness (``stadsrum betweenness``, ``docs/betweenness.md``).
 
@@ -989,9 +922,17 @@ def run_betweenness(
     left out: the attractions route to each other). Writes the layer
     ``betweenness`` (the network's segments with one column per cost and
     radius), ``warnings`` and ``run_metadata``.
+
+    ``scheduler`` (``local``, ``local-cluster``, a Dask scheduler address or
+    scheduler file) or a Dask ``client`` runs the searches on a cluster
+    (``docs/scale.md``).
+    Options are keywords, or records given as ``options`` and ``network_options``
+    (:class:`~stadsrum.records.BetweennessOptions`).
     """
     from stadsrum.measures.betweenness import betweenness
 
+    opts = options
+    max_link, polygons = opts.max_link, opts.polygons
     progress = as_progress(progress)
     check_writable(out, suffix=".gpkg")
     check_not_an_input(
@@ -1020,30 +961,17 @@ def run_betweenness(
         origins, layer=origins_layer, what="origins", crs=crs, progress=progress
     )
     net = _network(
-        network,
-        layer=network_layer,
-        mode=mode,
-        prepare=prepare,
-        crs=crs,
-        progress=progress,
-        split_crossings=split_crossings,
-        where=where,
-        clip=clip,
+        network, layer=network_layer, crs=crs, progress=progress, **network_options.values()
     )
     _say_reprojections(net, progress, origins=origin_gdf, **{what: target})
+    measured = opts.values()
+    measured["mode"] = measured.pop("betweenness_mode")  # the measure's word for it
     result = betweenness(
         net,
         origin_gdf,
         target if what == "destinations" else None,
         attractions=target if what == "attractions" else None,
-        origin_weight=origin_weight,
-        destination_weight=destination_weight,
-        radii=radii,
-        cost=cost,
-        mode=betweenness_mode,  # type: ignore[arg-type]
-        max_link=max_link,
-        polygons=polygons,
-        step_threshold=step_threshold,
+        **measured,
         threads=threads,
         progress=progress,
     )
@@ -1057,19 +985,10 @@ def run_betweenness(
     path = None
     if out is not None:
         params = {
+            "scheduler": "client" if client is not None else (scheduler or "local"),
             "kind": "od" if what == "destinations" else "attraction",
-            "cost": cost,
-            "radii": radii,
-            "betweenness_mode": betweenness_mode,
-            "origin_weight": origin_weight,
-            "destination_weight": destination_weight,
-            "max_link": max_link,
-            "polygons": polygons,
-            "step_threshold": step_threshold,
-            "prepare": net.prepare,
-            "split_crossings": split_crossings,
-            "where": where,
-            "clip": _clip_text(clip),
+            **opts.metadata(),
+            **_network_metadata(net, network_options),
             "crs": _crs_text(crs),
         }
         inputs = {
@@ -1093,6 +1012,7 @@ class BarriersResult:
 
 
 @checked_options
+@takes_options(network_options=NetworkOptions, options=BarrierOptions)
 def run_barriers(
     network: str | Path | gpd.GeoDataFrame | StreetNetwork,
     barriers: str | Path | gpd.GeoDataFrame,
@@ -1102,48 +1022,18 @@ def run_barriers(
     nodes: str | Path | gpd.GeoDataFrame | None = None,
     proposal: str | Path | gpd.GeoDataFrame | None = None,
     buildings: str | Path | gpd.GeoDataFrame | None = None,
+    population: str | Path | gpd.GeoDataFrame | None = None,
+    areas: str | Path | gpd.GeoDataFrame | None = None,
     network_layer: str | None = None,
     barriers_layer: str | None = None,
     places_layer: str | None = None,
     nodes_layer: str | None = None,
     proposal_layer: str | None = None,
     buildings_layer: str | None = None,
-    mode: str = "walk",
-    prepare: str | None = None,
-    split_crossings: str | bool | None = "auto",
-    where: str | None = None,
-    clip: Any = None,
-    category: str | None = None,
-    categories: str | list[str] | None = None,
-    barrier_id: str | None = None,
-    place_id: str = "place_id",
-    node_id: str = "node_id",
-    node_category: str | None = None,
-    proposal_id: str | None = None,
-    place_weight: str | None = None,
-    node_weight: str | None = None,
-    merge_gap: float = 25.0,
-    max_link_length: float = 150.0,
-    gap: float = 150.0,
-    best_k: int = 5,
-    candidate_spacing: float = 100.0,
-    thresholds: str | list[float] = "10,15",
-    speed: float = 1.3,
-    max_link: float = 200.0,
-    snap_tolerance: float = 1.0,
-    detour_origins: str = "grid",
-    grid_spacing: float = 100.0,
-    centre: tuple[float, float] | None = None,
-    effect: bool = True,
-    effect_segments: bool = True,
-    population: str | Path | gpd.GeoDataFrame | None = None,
-    areas: str | Path | gpd.GeoDataFrame | None = None,
     population_layer: str | None = None,
     areas_layer: str | None = None,
-    area_id: str | None = None,
-    population_column: str | None = None,
-    groups: str | Sequence[str] | None = None,
-    environment: str | list[float] = "10",
+    network_options: NetworkOptions,
+    options: BarrierOptions,
     threads: int | None = None,
     crs: Any = None,
     progress: ProgressLike | None = None,
@@ -1158,8 +1048,12 @@ def run_barriers(
     and ``candidate_links_segregation``
     (:func:`~stadsrum.measures.barriers.barrier_segregation`), and
     ``run_metadata`` (see ``docs/barriers.md``).
+    Options are keywords, or records given as ``options`` and ``network_options``
+    (:class:`~stadsrum.records.BarrierOptions`).
     """
     from stadsrum.measures.barriers import barrier_analysis
+
+    opts = options
 
     progress = as_progress(progress)
     check_writable(out, suffix=".gpkg")
@@ -1178,7 +1072,7 @@ def run_barriers(
     )
     if (population is None) != (areas is None):
         raise InputError("barriers and segregation need both --population and --areas (or neither)")
-    env_minutes = _minutes(environment, what="environment") if population is not None else None
+    env_minutes = _minutes(opts.environment, what="environment") if population is not None else None
     # the other layers first: a mistake in one is found before the network is prepared
     barrier_gdf = _features(barriers, layer=barriers_layer, what="barriers", crs=crs)
     pop_gdf = _optional_features(population, layer=population_layer, what="population", crs=crs)
@@ -1190,15 +1084,7 @@ def run_barriers(
     proposal_gdf = _optional_features(proposal, layer=proposal_layer, what="proposal", crs=crs)
     building_gdf = _optional_features(buildings, layer=buildings_layer, what="buildings", crs=crs)
     net = _network(
-        network,
-        layer=network_layer,
-        mode=mode,
-        prepare=prepare,
-        crs=crs,
-        progress=progress,
-        split_crossings=split_crossings,
-        where=where,
-        clip=clip,
+        network, layer=network_layer, crs=crs, progress=progress, **network_options.values()
     )
     _say_reprojections(
         net,
@@ -1210,11 +1096,13 @@ def run_barriers(
         buildings=building_gdf,
     )
     cats = (
-        [c.strip() for c in categories.split(",") if c.strip()]
-        if isinstance(categories, str)
-        else categories
+        [c.strip() for c in opts.categories.split(",") if c.strip()]
+        if isinstance(opts.categories, str)
+        else opts.categories
     )
-    limits = _minutes(thresholds)
+    limits = _minutes(opts.thresholds)
+    # the options read here, and those of barriers and segregation only, go as read
+    analysed = {k: v for k, v in opts.values().items() if k not in BarrierOptions.SEGREGATION}
     result = barrier_analysis(
         net,
         barrier_gdf,
@@ -1222,29 +1110,7 @@ def run_barriers(
         nodes=node_gdf,
         proposal=proposal_gdf,
         buildings=building_gdf,
-        category=category,
-        categories=cats,
-        barrier_id=barrier_id,
-        place_id=place_id,
-        node_id=node_id,
-        node_category=node_category,
-        proposal_id=proposal_id,
-        place_weight=place_weight,
-        node_weight=node_weight,
-        merge_gap=merge_gap,
-        max_link_length=max_link_length,
-        gap=gap,
-        best_k=best_k,
-        candidate_spacing=candidate_spacing,
-        thresholds=limits,
-        speed=speed,
-        max_link=max_link,
-        snap_tolerance=snap_tolerance,
-        detour_origins=detour_origins,
-        grid_spacing=grid_spacing,
-        centre=centre,
-        effect=effect,
-        effect_segments=effect_segments,
+        **(analysed | {"categories": cats, "thresholds": limits}),
         threads=threads,
         progress=progress,
     )
@@ -1256,16 +1122,16 @@ def run_barriers(
             result.barriers,
             pop_gdf,
             area_gdf,
-            area_id=area_id,
-            population_column=population_column,
-            groups=groups,
+            area_id=opts.area_id,
+            population_column=opts.population_column,
+            groups=opts.groups,
             buildings=building_gdf,
             environment=env_minutes or [10.0],
-            gap=gap,
-            max_link_length=max_link_length,
-            candidate_spacing=candidate_spacing,
-            speed=speed,
-            max_link=max_link,
+            gap=opts.gap,
+            max_link_length=opts.max_link_length,
+            candidate_spacing=opts.candidate_spacing,
+            speed=opts.speed,
+            max_link=opts.max_link,
             threads=threads,
             progress=progress,
         )
@@ -1278,45 +1144,20 @@ def run_barriers(
             result.layers,
             place_gdf,
             node_gdf,
-            place_id=place_id,
-            node_id=node_id,
-            max_link=max_link,
+            place_id=opts.place_id,
+            node_id=opts.node_id,
+            max_link=opts.max_link,
         )
         checked = _announce_warnings(result.layers["warnings"], progress)
     path = None
     if out is not None:
         params = {
-            "category": category,
+            **opts.metadata(),
             "categories": cats,
-            "barrier_id": barrier_id,
-            "place_id": place_id,
-            "node_id": node_id,
-            "node_category": node_category,
-            "proposal_id": proposal_id,
-            "place_weight": place_weight,
-            "node_weight": node_weight,
-            "merge_gap": merge_gap,
-            "max_link_length": max_link_length,
-            "gap": gap,
-            "best_k": best_k,
-            "candidate_spacing": candidate_spacing,
             "thresholds": limits,
-            "speed": speed,
-            "max_link": max_link,
-            "snap_tolerance": snap_tolerance,
-            "detour_origins": detour_origins,
-            "grid_spacing": grid_spacing,
-            "centre": list(centre) if centre is not None else None,
-            "effect": effect,
-            "effect_segments": effect_segments,
-            "area_id": area_id,
-            "population_column": population_column,
-            "groups": groups,
+            "centre": list(opts.centre) if opts.centre is not None else None,
             "environment": env_minutes,
-            "prepare": net.prepare,
-            "split_crossings": split_crossings,
-            "where": where,
-            "clip": _clip_text(clip),
+            **_network_metadata(net, network_options),
             "crs": _crs_text(crs),
         }
         inputs = {
@@ -1380,7 +1221,7 @@ def run_compare(
     node_id: str = "node_id",
     node_category: str | None = None,
     max_link: float = 200.0,
-    speed: float = 1.3,
+    speed: float = DEFAULT_SPEED,
     thresholds: str | list[float] = "10,15",
     access_cost: str = "metric",
     access_radii: str | list[float | int | str] = "n",
@@ -2247,39 +2088,33 @@ class AreasResult:
 
 
 @checked_options
+@takes_scheduler
+@takes_options(network_options=PrepareOptions, options=AreaOptions)
 def run_areas(
     network: str | Path | gpd.GeoDataFrame | StreetNetwork,
     population: str | Path | gpd.GeoDataFrame,
     out: str | Path | None,
     *,
-    network_layer: str | None = None,
-    population_layer: str | None = None,
-    population_column: str | None = None,
-    groups: str | Sequence[str] | None = None,
     areas: str | Path | gpd.GeoDataFrame | None = None,
-    areas_layer: str | None = None,
-    area_id: str | None = None,
     buildings: str | Path | gpd.GeoDataFrame | None = None,
-    buildings_layer: str | None = None,
     nodes: str | Path | gpd.GeoDataFrame | None = None,
-    nodes_layer: str | None = None,
-    node_category: str | None = None,
     sites: str | Path | gpd.GeoDataFrame | None = "segments",
     meeting_places: str | Path | gpd.GeoDataFrame | None = None,
-    thresholds: str | list[float] = "5,10,15",
-    environment: str | list[float] = "10",
-    speed: float = 1.3,
-    max_link: float = 200.0,
-    criteria: str | None = None,
     area_stats: str | Path | Sequence[str | Path] | None = None,
     proposal: str | Path | gpd.GeoDataFrame | None = None,
+    network_layer: str | None = None,
+    population_layer: str | None = None,
+    areas_layer: str | None = None,
+    buildings_layer: str | None = None,
+    nodes_layer: str | None = None,
     proposal_layer: str | None = None,
-    mode: str = "walk",
-    prepare: str | None = None,
-    split_crossings: str | bool | None = "auto",
+    network_options: PrepareOptions,
+    options: AreaOptions,
     threads: int | None = None,
     crs: Any = None,
     progress: ProgressLike | None = None,
+    scheduler: str | None = "local",
+    client: Any = None,
 ) -> AreasResult:
     """People and areas (``stadsrum areas``): see ``docs/areas.md``.
 
@@ -2300,9 +2135,17 @@ def run_areas(
     streets; see :func:`stadsrum.measures.compare.proposal_network`) runs the
     analysis on the network after the plan, for ``stadsrum compare
     --areas-before/--areas-after``.
+
+    ``scheduler`` (``local``, ``local-cluster``, a Dask scheduler address or
+    scheduler file) or a Dask ``client`` runs the searches on a cluster
+    (``docs/scale.md``).
+    Options are keywords, or records given as ``options`` and ``network_options``
+    (:class:`~stadsrum.records.AreaOptions`).
     """
     from stadsrum.measures.areas import area_analysis
 
+    opts = options
+    area_id = opts.area_id
     progress = as_progress(progress)
     check_writable(out, suffix=".gpkg")
     inputs_given = {
@@ -2346,13 +2189,7 @@ def run_areas(
     place_gdf = _optional_features(meeting_places, layer=None, what="meeting places", crs=crs)
     proposal_gdf = _optional_features(proposal, layer=proposal_layer, what="proposal", crs=crs)
     net = _network(
-        network,
-        layer=network_layer,
-        mode=mode,
-        prepare=prepare,
-        crs=crs,
-        progress=progress,
-        split_crossings=split_crossings,
+        network, layer=network_layer, crs=crs, progress=progress, **network_options.values()
     )
     _say_reprojections(net, progress, population=pop_gdf, areas=area_gdf, nodes=node_gdf)
     if proposal_gdf is not None:
@@ -2365,25 +2202,17 @@ def run_areas(
             f"proposal: {count(added, 'link')} added, {count(int(removed.sum()), 'street segment')}"
             " removed; the analysis runs on the network after it"
         )
-    limits = _minutes(thresholds)
-    envs = _minutes(environment, what="environment")
+    limits = _minutes(opts.thresholds)
+    envs = _minutes(opts.environment, what="environment")
     result = area_analysis(
         net,
         pop_gdf,
-        population_column=population_column,
-        groups=groups,
         buildings=building_gdf,
         areas=area_gdf,
-        area_id=area_id,
         nodes=node_gdf,
-        node_category=node_category,
         sites=site_gdf,
         meeting_places=place_gdf,
-        thresholds=limits,
-        environment=envs,
-        speed=speed,
-        max_link=max_link,
-        criteria=criteria,
+        **(opts.values() | {"area_id": area_id, "thresholds": limits, "environment": envs}),
         threads=threads,
         progress=progress,
     )
@@ -2391,22 +2220,18 @@ def run_areas(
     path = None
     if out is not None:
         params = {
-            "population_column": population_column,
-            "groups": groups,
-            "area_id": area_id,
-            "node_category": node_category,
+            "scheduler": "client" if client is not None else (scheduler or "local"),
+            **opts.metadata(),
+            "area_id": area_id,  # area_id for SCB tables joined by code
             "sites": "segments" if site_gdf is None else "layer",
             "thresholds": limits,
             "environment": envs,
-            "speed": speed,
-            "max_link": max_link,
-            "criteria": criteria,
             "area_stats": [
                 "".join(f"{k}={v}" for k, v in t.items()) if isinstance(t, dict) else str(t)
                 for t in stats
             ],
+            **network_options.metadata(),
             "prepare": net.prepare,
-            "split_crossings": split_crossings,
             "crs": _crs_text(crs),
         }
         inputs = {k: _source_name(v) for k, v in inputs_given.items() if v is not None}

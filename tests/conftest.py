@@ -35,3 +35,22 @@ def _signal_handlers_restored():
     for sig, handler in saved.items():
         if signal.getsignal(sig) != handler and handler is not None:
             signal.signal(sig, handler)
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A real Dask LocalCluster of two worker processes on loopback, one per test module
+    (starting worker processes is the slow part; a module's kill-a-worker test must not
+    disturb another module's)."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            processes=True,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=":0",
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        yield c

@@ -114,6 +114,74 @@ def test_all_closest_and_attraction_on_a_line():
         assert np.all(col[cross] == 0)
 
 
+def test_closest_finds_every_tie_before_it_stops():
+    """Closest mode stops its search early, yet finds an equally close destination
+    that lies just past the start of a long segment.
+
+    Street y=0 from x=-20 to x=3000, junctions (cross streets x=0 and x=1000,
+    y -50..50) split it into S0 [-20, 0], S1 [0, 1000], S2 [1000, 3000].
+    Origin O at (500, 5), weight 4 (link 5 m). d1 at (-10, 5), weight 1:
+    5 + 510 + 5 = 520 m. d2 at (1010, 5), weight 3: 5 + 510 + 5 = 520 m, an
+    exact tie, but its segment S2 is 2000 m long, so the search reaches S2's
+    far end at 2505 m, far past 520. d3 at (2500, 5), 2010 m: not closest.
+    The tie shares O's 4 in proportion to the weights: d1 1, d2 3. S0 carries
+    1, S1 both (4), S2 d2's 3, the cross streets nothing.
+    """
+    net = prepare_network(
+        make_lines(
+            [
+                [(-20, 0), (0, 0), (1000, 0), (3000, 0)],
+                [(0, -50), (0, 50)],
+                [(1000, -50), (1000, 50)],
+            ]
+        )
+    )
+    o = pts([(500, 5)], w=[4])
+    d = pts([(-10, 5), (1010, 5), (2500, 5)], w=[1, 3, 2])
+    s0, s1, s2 = seg_at(net, -10, 0), seg_at(net, 500, 0), seg_at(net, 2000, 0)
+    out = betweenness(net, o, d, origin_weight="w", destination_weight="w", mode="closest")
+    col = out["od_betweenness_metric_rn"].to_numpy()
+    assert col[[s0, s1, s2]] == pytest.approx([1, 4, 3])
+    assert col.sum() == pytest.approx(8)  # nothing on the cross streets
+
+
+def test_angular_equal_routes_on_a_grid_share_equally():
+    """Angular cost on a 3 × 3 block grid (junctions x, y = 0..300 every 100 m):
+    a west stub (-50..0, y=0) holds the origin, an east stub (300..350, y=300)
+    the destination, both 5 m off their stubs. Spurs make the NW and SE corners
+    junctions. The least turning is 180° (left 90°, right 90°): east along the
+    bottom row to column k = 0..3, north to the top row, east into the stub;
+    four routes, each a quarter of the trip (weight 1). Any other route turns
+    more. Bottom row segments (x 0-100, 100-200, 200-300) carry the routes with
+    k above them: 3/4, 1/2, 1/4; the top row those with k at or below: 1/4,
+    1/2, 3/4; each vertical segment of column k its route's 1/4; the middle rows
+    nothing. Every top-row state is queued at 180° before any is taken, each
+    reached both from its column and straight on from its western neighbour
+    (one more route each time), so the heap's order among these equal costs is
+    not an order of the routes.
+    """
+    lines = [[(-50, 0), (0, 0)], [(300, 300), (350, 300)]]
+    lines += [[(0, 300), (-20, 300)], [(300, 0), (300, -20)]]  # spurs
+    for i in range(3):
+        for j in range(4):
+            lines.append([(100 * i, 100 * j), (100 * i + 100, 100 * j)])  # rows
+            lines.append([(100 * j, 100 * i), (100 * j, 100 * i + 100)])  # columns
+    net = prepare_network(make_lines(lines))
+    o, d = pts([(-25, 5)]), pts([(325, 305)])
+    col = betweenness(net, o, d, cost="angular")["od_betweenness_angular_rn"].to_numpy()
+    bottom = [seg_at(net, 100 * i + 50, 0) for i in range(3)]
+    top = [seg_at(net, 100 * i + 50, 300) for i in range(3)]
+    middle = [seg_at(net, 100 * i + 50, y) for i in range(3) for y in (100, 200)]
+    assert col[bottom] == pytest.approx([0.75, 0.5, 0.25])
+    assert col[top] == pytest.approx([0.25, 0.5, 0.75])
+    for k in range(4):
+        assert col[[seg_at(net, 100 * k, 100 * j + 50) for j in range(3)]] == pytest.approx(
+            [0.25] * 3
+        )
+    assert col[middle] == pytest.approx([0] * 6)
+    assert col[[seg_at(net, -25, 0), seg_at(net, 325, 300)]] == pytest.approx([1, 1])
+
+
 def test_unweighted_and_zero_weights():
     """Without weight columns every weight is 1: all mode gives d1 and d2 1/2 each
     (W 1, E 0.5). A destination of weight 0 is no destination: with d1 at 0,
@@ -359,7 +427,8 @@ def test_od_betweenness_equals_pst(name):
 
 
 def test_cancel_stops_between_origins():
-    """A cancel request stops the run after the origin in hand (12 origins, 1 thread)."""
+    """A cancel request stops the run after the origins in hand (12 origins, 1 thread:
+    one origin per kernel call)."""
     net, _ = _random_network(3)
     rng = np.random.default_rng(3)
     o, d = _points_on_streets(net, rng, 12), _points_on_streets(net, rng, 4)

@@ -40,22 +40,6 @@ CHOICE = ("choice", "choice_wl", "nach")
 
 
 @pytest.fixture(scope="module")
-def client():
-    """One cluster for the module: starting worker processes is the slow part."""
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            processes=True,
-            threads_per_worker=1,
-            host="127.0.0.1",
-            dashboard_address=":0",
-        ) as cluster,
-        distributed.Client(cluster) as c,
-    ):
-        yield c
-
-
-@pytest.fixture(scope="module")
 def grid():
     """A jittered 8×8 grid (112 segments): fractional choice from split ties."""
     lengths, src, dst, turn, _ = grid_state_graph(8, 8, spacing=60.0, jitter=10.0, seed=9)

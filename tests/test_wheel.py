@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 import venv
 import zipfile
 from importlib.metadata import version
@@ -133,11 +134,18 @@ def _dist_info(names: set[str]) -> str:
 
 
 def test_installed_package_is_the_wheel_not_the_checkout(installed, tmp_path):
-    code = "import stadsrum; print(stadsrum.__file__); print(stadsrum.sample_data_dir())"
+    code = (
+        "import stadsrum; print(stadsrum.__file__); print(stadsrum.sample_data_dir()); "
+        "from stadsrum.io.writers import run_metadata; "
+        "print(stadsrum.__version__); print(dict(run_metadata('x', {}).values)['stadsrum_version'])"
+    )
     out = _run([str(installed / "bin" / "python"), "-c", code], cwd=tmp_path).stdout.split()
     package = Path(out[0]).parent
     assert package.is_relative_to(installed)
     assert Path(out[1]) == package / "sample_data"
+    # the version, kept only in pyproject.toml, reaches the package and every run_metadata
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        assert out[2] == out[3] == tomllib.load(fh)["project"]["version"]
 
 
 @pytest.mark.slow

@@ -75,7 +75,12 @@ class AccessibilityAlgorithm(StadsrumAlgorithm):
         )
         self.add(
             QgsProcessingParameterString(
-                "RADII", tr("Walking radii in metres, n = no limit (e.g. 300,600,n)"), "300,600,n"
+                "RADII",
+                tr(
+                    "Radii: walking metres, n = no limit, and radius types straight:500, "
+                    "steps:2, angular:90 (e.g. 300,600,n)"
+                ),
+                "300,600,n",
             )
         )
         self.add_enum("DECAY", "Distance decay of reach", DECAYS, default="none")
@@ -86,6 +91,17 @@ class AccessibilityAlgorithm(StadsrumAlgorithm):
                 QgsProcessingParameterNumber.Type.Double,
                 defaultValue=1.0,
                 minValue=0.0,
+            ),
+            advanced=True,
+        )
+        self.add(
+            QgsProcessingParameterNumber(
+                "STEP_THRESHOLD",
+                tr("Steps: least turn in degrees that counts (0: every change of street)"),
+                QgsProcessingParameterNumber.Type.Double,
+                defaultValue=0.0,
+                minValue=0.0,
+                maxValue=180.0,
             ),
             advanced=True,
         )
@@ -145,6 +161,7 @@ class AccessibilityAlgorithm(StadsrumAlgorithm):
     def analyse(
         self, parameters: dict[str, Any], context: Any, feedback: Any, progress: Any
     ) -> dict[str, Any]:
+        from stadsrum.records import AccessibilityOptions, NetworkOptions
         from stadsrum.workflows import run_accessibility
 
         self._templates.pop("ORIGINS", None)
@@ -153,21 +170,12 @@ class AccessibilityAlgorithm(StadsrumAlgorithm):
             self.input_frame(parameters, "ATTRACTIONS", context, feedback, allow_osm_file=False),
             None,
             origins=self.optional_frame(parameters, "ORIGINS", context, feedback),
-            prepare=self.enum_value(parameters, "PREPARE", context),
-            split_crossings=self.enum_value(parameters, "SPLIT_CROSSINGS", context),
-            cost=",".join(self.enum_values(parameters, "COST", context)),
-            radii=self.parameterAsString(parameters, "RADII", context),
-            decay=self.enum_value(parameters, "DECAY", context),
-            decay_constant=self.parameterAsDouble(parameters, "DECAY_CONSTANT", context),
-            value=self.field_value(parameters, "VALUE", context),
-            category=self.field_value(parameters, "CATEGORY", context),
-            max_link=self.parameterAsDouble(parameters, "MAX_LINK", context),
-            speed=self.parameterAsDouble(parameters, "SPEED", context),
-            polygons=self.enum_value(parameters, "POLYGONS", context),
             attraction_entrances=self.optional_frame(
                 parameters, "ATTRACTION_ENTRANCES", context, feedback
             ),
             origin_entrances=self.optional_frame(parameters, "ORIGIN_ENTRANCES", context, feedback),
+            **self.options(parameters, context, NetworkOptions),
+            **self.options(parameters, context, AccessibilityOptions),
             progress=progress,
         )
         return {"OUTPUT": result.accessibility, "WARNINGS": result.warnings}

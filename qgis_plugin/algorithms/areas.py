@@ -173,6 +173,7 @@ class AreasAlgorithm(StadsrumAlgorithm):
     def analyse(
         self, parameters: dict[str, Any], context: Any, feedback: Any, progress: Any
     ) -> dict[str, Any]:
+        from stadsrum.records import AreaOptions, PrepareOptions
         from stadsrum.workflows import run_areas
 
         def frame(name: str) -> Any:
@@ -193,23 +194,14 @@ class AreasAlgorithm(StadsrumAlgorithm):
             self.input_frame(parameters, "NETWORK", context, feedback),
             population,
             None,
-            population_column=self.field_value(parameters, "POPULATION_COLUMN", context),
-            groups=self.parameterAsString(parameters, "GROUPS", context).strip() or None,
             areas=areas,
-            area_id=self.field_value(parameters, "AREA_ID", context),
             area_stats=stats or None,
             buildings=frame("BUILDINGS"),
             nodes=frame("NODES"),
-            node_category=self.field_value(parameters, "NODE_CATEGORY", context),
             sites=frame("SITES") if parameters.get("SITES") not in (None, "") else "segments",
             meeting_places=frame("MEETING_PLACES"),
-            thresholds=self.parameterAsString(parameters, "THRESHOLDS", context),
-            environment=self.parameterAsString(parameters, "ENVIRONMENT", context),
-            speed=self.parameterAsDouble(parameters, "SPEED", context),
-            max_link=self.parameterAsDouble(parameters, "MAX_LINK", context),
-            criteria=self.parameterAsString(parameters, "CRITERIA", context).strip() or None,
-            prepare=self.enum_value(parameters, "PREPARE", context),
-            split_crossings=self.enum_value(parameters, "SPLIT_CROSSINGS", context),
+            **self.options(parameters, context, PrepareOptions),
+            **self.options(parameters, context, AreaOptions),
             progress=progress,
         )
         for note in result.notes:

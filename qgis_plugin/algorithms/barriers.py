@@ -277,7 +277,7 @@ class BarriersAlgorithm(StadsrumAlgorithm):
     ) -> str:
         """Write as every algorithm does, then have QGIS load the layer into the run's group."""
         from ..adapters import LayerGroup, StylePostProcessor
-        from .base import _STYLE_KEEPALIVE
+        from .base import STYLE_KEEPALIVE
 
         dest_id = super().write_output(parameters, name, context, frame, feedback)
         if context.willLoadLayerOnCompletion(dest_id):
@@ -287,13 +287,14 @@ class BarriersAlgorithm(StadsrumAlgorithm):
             styled = details.postProcessor()
             qml = getattr(styled, "qml", None)
             processor = StylePostProcessor(qml, self._group, name)
-            _STYLE_KEEPALIVE.append(processor)
+            STYLE_KEEPALIVE.append(processor)
             details.setPostProcessor(processor)
         return dest_id
 
     def analyse(
         self, parameters: dict[str, Any], context: Any, feedback: Any, progress: Any
     ) -> dict[str, Any]:
+        from stadsrum.records import BarrierOptions, NetworkOptions
         from stadsrum.workflows import run_barriers
 
         def frame(name: str) -> Any:
@@ -307,29 +308,8 @@ class BarriersAlgorithm(StadsrumAlgorithm):
             nodes=frame("NODES"),
             proposal=frame("PROPOSAL"),
             buildings=frame("BUILDINGS"),
-            prepare=self.enum_value(parameters, "PREPARE", context),
-            split_crossings=self.enum_value(parameters, "SPLIT_CROSSINGS", context),
-            category=self.field_value(parameters, "CATEGORY", context),
-            categories=self.parameterAsString(parameters, "CATEGORIES", context) or None,
-            barrier_id=self.field_value(parameters, "BARRIER_ID", context),
-            place_id=self.field_value(parameters, "PLACE_ID", context) or "place_id",
-            node_id=self.field_value(parameters, "NODE_ID", context) or "node_id",
-            node_category=self.field_value(parameters, "NODE_CATEGORY", context),
-            proposal_id=self.field_value(parameters, "PROPOSAL_ID", context),
-            place_weight=self.field_value(parameters, "PLACE_WEIGHT", context),
-            node_weight=self.field_value(parameters, "NODE_WEIGHT", context),
-            merge_gap=self.parameterAsDouble(parameters, "MERGE_GAP", context),
-            max_link_length=self.parameterAsDouble(parameters, "MAX_LINK_LENGTH", context),
-            gap=self.parameterAsDouble(parameters, "GAP", context),
-            best_k=self.parameterAsInt(parameters, "BEST_K", context),
-            candidate_spacing=self.parameterAsDouble(parameters, "CANDIDATE_SPACING", context),
-            thresholds=self.parameterAsString(parameters, "THRESHOLDS", context),
-            speed=self.parameterAsDouble(parameters, "SPEED", context),
-            max_link=self.parameterAsDouble(parameters, "MAX_LINK", context),
-            snap_tolerance=self.parameterAsDouble(parameters, "SNAP_TOLERANCE", context),
-            detour_origins=self.enum_value(parameters, "DETOUR_ORIGINS", context),
-            grid_spacing=self.parameterAsDouble(parameters, "GRID_SPACING", context),
-            effect=self.parameterAsBool(parameters, "EFFECT", context),
+            **self.options(parameters, context, NetworkOptions),
+            **self.options(parameters, context, BarrierOptions),
             effect_segments=False,  # not an output here
             progress=progress,
         )

@@ -26,6 +26,7 @@ from qgis.core import (
     QgsProcessingOutputLayerDefinition,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
+    QgsProcessingParameterNumber,
     QgsProviderRegistry,
 )
 from qgis.PyQt.QtGui import QIcon
@@ -58,7 +59,8 @@ QGIS_ADVICE = (
 )
 
 # post-processors must outlive the algorithm run that created them
-_STYLE_KEEPALIVE: list[Any] = []
+STYLE_KEEPALIVE: list[Any] = []
+_INTEGER = QgsProcessingParameterNumber.Type.Integer
 # QGIS runs algorithms on worker threads, and two at once may not share numba's thread pool
 _CORE_LOCK = threading.Lock()
 
@@ -263,6 +265,42 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
         words = self._enum_words[name]
         return [words[i] for i in self.parameterAsEnums(parameters, name, context)]
 
+    def options(
+        self, parameters: dict[str, Any], context: QgsProcessingContext, record: Any
+    ) -> dict[str, Any]:
+        """The options of ``record`` (a :mod:`stadsrum.records` class) that this dialog
+        offers, as keywords: each is read from its parameter (the option's name in
+        capitals, INTERFACES.md) by the parameter's kind; one left empty keeps the
+        record's default. An algorithm passes them on with ``**``."""
+        values: dict[str, Any] = {}
+        kinds = {f.name: str(f.type) for f in record.fields()}
+        for option, name in record.qgis_parameters().items():
+            definition = self.parameterDefinition(name)
+            if definition is None:  # not offered here: the default
+                continue
+            if parameters.get(name, definition.defaultValue()) in (None, ""):
+                continue
+            kind = definition.type()
+            if kind == "enum":
+                multiple = definition.allowMultiple()
+                read = self.enum_values if multiple else self.enum_value
+                value: Any = read(parameters, name, context)
+                if multiple and kinds[option] == "str":  # an option taking a comma list only
+                    value = ",".join(value)
+            elif kind == "field":
+                value = self.field_value(parameters, name, context)
+            elif kind == "boolean":
+                value = self.parameterAsBool(parameters, name, context)
+            elif kind == "number" and definition.dataType() == _INTEGER:
+                value = self.parameterAsInt(parameters, name, context)
+            elif kind in ("number", "distance"):
+                value = self.parameterAsDouble(parameters, name, context)
+            else:
+                value = self.parameterAsString(parameters, name, context).strip()
+            if value not in (None, ""):
+                values[option] = value
+        return values
+
     def osm_file(
         self, parameters: dict[str, Any], name: str, context: QgsProcessingContext
     ) -> str | None:
@@ -379,7 +417,7 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
             store_style(dest_id, qml, feedback)
             if context.willLoadLayerOnCompletion(dest_id):
                 processor = StylePostProcessor(qml)
-                _STYLE_KEEPALIVE.append(processor)
+                STYLE_KEEPALIVE.append(processor)
                 context.layerToLoadOnCompletionDetails(dest_id).setPostProcessor(processor)
         return dest_id
 

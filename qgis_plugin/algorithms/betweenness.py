@@ -135,6 +135,7 @@ class BetweennessAlgorithm(StadsrumAlgorithm):
     def analyse(
         self, parameters: dict[str, Any], context: Any, feedback: Any, progress: Any
     ) -> dict[str, Any]:
+        from stadsrum.records import BetweennessOptions, NetworkOptions
         from stadsrum.workflows import run_betweenness
 
         kind = self.enum_value(parameters, "KIND", context)
@@ -147,16 +148,8 @@ class BetweennessAlgorithm(StadsrumAlgorithm):
             origins=self.optional_frame(parameters, "ORIGINS", context, feedback),
             destinations=targets if kind == "od" else None,
             attractions=targets if kind == "attraction" else None,
-            origin_weight=self.field_value(parameters, "ORIGIN_WEIGHT", context),
-            destination_weight=self.field_value(parameters, "DESTINATION_WEIGHT", context),
-            prepare=self.enum_value(parameters, "PREPARE", context),
-            split_crossings=self.enum_value(parameters, "SPLIT_CROSSINGS", context),
-            cost=",".join(self.enum_values(parameters, "COST", context)),
-            radii=self.parameterAsString(parameters, "RADII", context),
-            betweenness_mode=self.enum_value(parameters, "DESTINATIONS_MODE", context),
-            max_link=self.parameterAsDouble(parameters, "MAX_LINK", context),
-            polygons=self.enum_value(parameters, "POLYGONS", context),
-            step_threshold=self.parameterAsDouble(parameters, "STEP_THRESHOLD", context),
+            **self.options(parameters, context, NetworkOptions),
+            **self.options(parameters, context, BetweennessOptions),
             progress=progress,
         )
         return {"OUTPUT": result.betweenness, "WARNINGS": result.warnings}

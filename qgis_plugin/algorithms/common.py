@@ -53,12 +53,16 @@ def add_metres(
 
 def add_speed(alg: StadsrumAlgorithm) -> None:
     """``SPEED``: walking speed in metres per second (advanced)."""
+    # the core's default, so the Toolbox and the command line agree; options.py imports
+    # only the standard library, so this works before numpy or geopandas are installed
+    from stadsrum.options import DEFAULT_SPEED
+
     alg.add(
         QgsProcessingParameterNumber(
             "SPEED",
             tr("Walking speed (metres per second)"),
             QgsProcessingParameterNumber.Type.Double,
-            defaultValue=1.3,
+            defaultValue=DEFAULT_SPEED,
             minValue=0.01,
         ),
         advanced=True,

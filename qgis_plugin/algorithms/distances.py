@@ -112,6 +112,29 @@ class DistancesAlgorithm(StadsrumAlgorithm):
             )
         )
         self.add(
+            QgsProcessingParameterString(
+                "SERVICE_RADII",
+                tr(
+                    "Service areas within radii too: walking metres, straight:500, steps:2, "
+                    "angular:90 (empty = none)"
+                ),
+                "",
+                optional=True,
+            ),
+            advanced=True,
+        )
+        self.add(
+            QgsProcessingParameterNumber(
+                "STEP_THRESHOLD",
+                tr("Steps: least turn in degrees that counts (0: every change of street)"),
+                QgsProcessingParameterNumber.Type.Double,
+                defaultValue=0.0,
+                minValue=0.0,
+                maxValue=180.0,
+            ),
+            advanced=True,
+        )
+        self.add(
             QgsProcessingParameterNumber(
                 "NEAREST",
                 tr("Keep only the nearest nodes of each place (0 = all)"),
@@ -180,29 +203,21 @@ class DistancesAlgorithm(StadsrumAlgorithm):
     def analyse(
         self, parameters: dict[str, Any], context: Any, feedback: Any, progress: Any
     ) -> dict[str, Any]:
+        from stadsrum.records import DistanceOptions, NetworkOptions
         from stadsrum.workflows import run_distances
 
-        nearest = self.parameterAsInt(parameters, "NEAREST", context)
+        options = self.options(parameters, context, DistanceOptions)
+        if not options.get("nearest"):  # 0: every node
+            options.pop("nearest", None)
         result = run_distances(
             self.input_frame(parameters, "NETWORK", context, feedback),
             self.input_frame(parameters, "PLACES", context, feedback, allow_osm_file=False),
             self.input_frame(parameters, "NODES", context, feedback, allow_osm_file=False),
             None,
-            prepare=self.enum_value(parameters, "PREPARE", context),
-            split_crossings=self.enum_value(parameters, "SPLIT_CROSSINGS", context),
-            place_id=self.field_value(parameters, "PLACE_ID", context) or "place_id",
-            node_id=self.field_value(parameters, "NODE_ID", context) or "node_id",
-            node_category=self.field_value(parameters, "NODE_CATEGORY", context),
-            max_link=self.parameterAsDouble(parameters, "MAX_LINK", context),
-            polygons=self.enum_value(parameters, "POLYGONS", context),
-            place_group=self.field_value(parameters, "PLACE_GROUP", context),
             place_entrances=self.optional_frame(parameters, "PLACE_ENTRANCES", context, feedback),
             node_entrances=self.optional_frame(parameters, "NODE_ENTRANCES", context, feedback),
-            speed=self.parameterAsDouble(parameters, "SPEED", context),
-            thresholds=self.parameterAsString(parameters, "THRESHOLDS", context),
-            nearest=nearest if nearest > 0 else None,
-            nearest_per_category=self.parameterAsBool(parameters, "NEAREST_PER_CATEGORY", context),
-            routes=self.parameterAsBool(parameters, "ROUTES", context),
+            **self.options(parameters, context, NetworkOptions),
+            **options,
             progress=progress,
         )
         layers = result.layers

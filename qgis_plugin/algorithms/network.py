@@ -101,8 +101,7 @@ class NetworkAlgorithm(StadsrumAlgorithm):
     def analyse(
         self, parameters: dict[str, Any], context: Any, feedback: Any, progress: Any
     ) -> dict[str, Any]:
-        from stadsrum import read_network
-        from stadsrum.workflows import network_layers
+        from stadsrum.workflows import network_layers, read_network
 
         components = self.enum_value(parameters, "COMPONENTS", context)
         net = read_network(

@@ -73,7 +73,12 @@ class SegmentsAlgorithm(StadsrumAlgorithm):
         )
         self.add(
             QgsProcessingParameterString(
-                "RADII", tr("Radii in metres, n = whole network (e.g. 400,800,n)"), "400,800,n"
+                "RADII",
+                tr(
+                    "Radii in metres, n = whole network, or a type: straight:500, steps:2, "
+                    "angular:90 (e.g. 400,800,n)"
+                ),
+                "400,800,n",
             )
         )
         self.add_enum("RADIUS_MODE", "Radius mode", RADIUS_MODES, default="catchment")
@@ -132,9 +137,9 @@ class SegmentsAlgorithm(StadsrumAlgorithm):
     def analyse(
         self, parameters: dict[str, Any], context: Any, feedback: Any, progress: Any
     ) -> dict[str, Any]:
+        from stadsrum.records import NetworkOptions, SegmentOptions
         from stadsrum.workflows import run_segments
 
-        weight = self.parameterAsString(parameters, "WEIGHT", context) or None
         chosen = self.enum_values(parameters, "MEASURES", context)
         pst = self.enum_value(parameters, "NORMALISATION", context) == "pst"
         # PST's variants are computed here from the core's counts and depths, which are
@@ -143,16 +148,8 @@ class SegmentsAlgorithm(StadsrumAlgorithm):
         result = run_segments(
             self.input_frame(parameters, "INPUT", context, feedback),
             None,
-            prepare=self.enum_value(parameters, "PREPARE", context),
-            split_crossings=self.enum_value(parameters, "SPLIT_CROSSINGS", context),
-            cost=self.enum_values(parameters, "COST", context),
-            radii=self.parameterAsString(parameters, "RADII", context),
-            radius_mode=self.enum_value(parameters, "RADIUS_MODE", context),
-            weight=weight,
-            measures=wanted,
-            tulip_bins=self.parameterAsInt(parameters, "TULIP_BINS", context),
-            step_threshold=self.parameterAsDouble(parameters, "STEP_THRESHOLD", context),
-            split=self.enum_value(parameters, "SPLIT", context),
+            **self.options(parameters, context, NetworkOptions),
+            **(self.options(parameters, context, SegmentOptions) | {"measures": wanted}),
             progress=progress,
         )
         segments = result.segments

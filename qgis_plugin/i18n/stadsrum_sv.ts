@@ -236,6 +236,10 @@
         <translation>Radier i meter, n = hela nätet (t.ex. 400,800,n)</translation>
     </message>
     <message>
+        <source>Radii in metres, n = whole network, or a type: straight:500, steps:2, angular:90 (e.g. 400,800,n)</source>
+        <translation>Radier i meter, n = hela nätet, eller en typ: straight:500, steps:2, angular:90 (t.ex. 400,800,n)</translation>
+    </message>
+    <message>
         <source>Radius mode</source>
         <translation>Radieläge</translation>
     </message>
@@ -480,6 +484,10 @@
         <translation>Gator i serviceområden</translation>
     </message>
     <message>
+        <source>Service areas within radii too: walking metres, straight:500, steps:2, angular:90 (empty = none)</source>
+        <translation>Serviceområden även inom radier: gångmeter, straight:500, steps:2, angular:90 (tomt = inga)</translation>
+    </message>
+    <message>
         <source>Service areas</source>
         <translation>Serviceområden</translation>
     </message>
@@ -492,8 +500,8 @@
         <translation>Värde för varje målpunkt (numeriskt fält, t.ex. bruttoarea)</translation>
     </message>
     <message>
-        <source>Walking radii in metres, n = no limit (e.g. 300,600,n)</source>
-        <translation>Gångradier i meter, n = ingen gräns (t.ex. 300,600,n)</translation>
+        <source>Radii: walking metres, n = no limit, and radius types straight:500, steps:2, angular:90 (e.g. 300,600,n)</source>
+        <translation>Radier: gångmeter, n = ingen gräns, och radietyper straight:500, steps:2, angular:90 (t.ex. 300,600,n)</translation>
     </message>
     <message>
         <source>Walking speed (metres per second)</source>

@@ -277,7 +277,7 @@ def run_metadata(
     Input files are recorded with their SHA-256 so a result can be traced and
     reproduced.
     """
-    from stadsrum import __version__
+    from stadsrum._version import __version__
 
     rows: list[tuple[str, str]] = [
         ("stadsrum_version", __version__),
@@ -372,7 +372,7 @@ def write_layer_styles(path: str | Path, styles: Mapping[str, str]) -> None:
 
     if not styles:
         return
-    from stadsrum import __version__
+    from stadsrum._version import __version__
 
     con = sqlite3.connect(path)
     try:

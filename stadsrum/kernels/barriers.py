@@ -15,27 +15,7 @@ from stadsrum.kernels.search import SETTLED, reset_states
 
 
 @njit(cache=True, nogil=True)
-def junction_distances(
-    a_edge,
-    a_pos,
-    a_cost,
-    head,
-    n_nodes,
-    indptr,
-    dst,
-    tcost,
-    seglen,
-    segdist,
-    dist,
-    rlen,
-    pred,
-    settled,
-    order,
-    hkey,
-    hval,
-    src,
-    src_cost,
-):
+def junction_distances(a_edge, a_pos, a_cost, head, n_nodes, graph, scratch):
     """Least distance from the start points to every junction (``inf``: unreached).
 
     Parameters
@@ -47,34 +27,17 @@ def junction_distances(
         ``u`` for ``2e + 1``.
     n_nodes
         Number of junctions.
-    indptr, dst, tcost, seglen, segdist
-        State CSR with the entered segment's length as cost, segment lengths,
-        ``segdist`` all ``inf``.
+    graph
+        State graph with the entered segment's metres as cost and length.
+    scratch
+        This worker's search arrays (``segdist`` all ``inf``); left as found.
     """
-    n_order = search_from_points(
-        a_edge,
-        a_pos,
-        a_cost,
-        np.inf,
-        indptr,
-        dst,
-        tcost,
-        seglen,
-        segdist,
-        dist,
-        rlen,
-        pred,
-        settled,
-        order,
-        hkey,
-        hval,
-        src,
-        src_cost,
-    )
+    n_order = search_from_points(a_edge, a_pos, a_cost, np.inf, graph, scratch)
+    order, dist, settled = scratch.order, scratch.dist, scratch.settled
     out = np.full(n_nodes, np.inf)
     for i in range(n_order):
         s = order[i]
         if settled[s] == SETTLED and dist[s] < out[head[s]]:
             out[head[s]] = dist[s]
-    reset_states(n_order, order, dist, rlen, pred, settled)
+    reset_states(n_order, order, dist, scratch.rlen, scratch.pred, settled)
     return out

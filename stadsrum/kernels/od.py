@@ -8,6 +8,11 @@ starts the two states of ``e`` at ``pos`` (towards end 0) and
 another segment and walking to ``q``, or directly along ``f`` from a start
 point on it. Arrivals at an end are read through the transitions' symmetry:
 the moves into state ``2f`` are the reverses of the moves out of ``2f + 1``.
+
+The kernels take the network as a :class:`~stadsrum.kernels.search.StateGraph`
+(``tcost`` and ``tlen``: the entered segment's metres, or midpoint to
+midpoint for :func:`attraction_group`) and one worker's search arrays as a
+:class:`~stadsrum.kernels.search.SearchScratch`, left as found.
 """
 
 from __future__ import annotations
@@ -19,33 +24,17 @@ from stadsrum.kernels.search import SETTLED, reset_states, state_search
 
 
 @njit(cache=True, nogil=True)
-def search_from_points(
-    a_edge,
-    a_pos,
-    a_cost,
-    len_limit,
-    indptr,
-    dst,
-    tcost,
-    seglen,
-    segdist,
-    dist,
-    rlen,
-    pred,
-    settled,
-    order,
-    hkey,
-    hval,
-    src,
-    src_cost,
-):
+def search_from_points(a_edge, a_pos, a_cost, len_limit, graph, scratch):
     """The shared state search started from points on segments.
 
     A point ``a_pos`` metres along segment ``e`` with starting cost ``c``
     starts state ``2e`` at ``c + length - a_pos`` and ``2e + 1`` at
-    ``c + a_pos``; ``tcost`` (the entered segment's length) is both cost and
-    length. Returns the number of states in ``order``.
+    ``c + a_pos``; the graph's ``tcost`` is the entered segment's length (its
+    ``tlen`` the same). Returns the number of states in ``scratch.order``.
     """
+    seglen = graph.seglen
+    src = scratch.src
+    src_cost = scratch.src_cost
     n_src = 0
     for i in range(len(a_edge)):
         e = a_edge[i]
@@ -62,18 +51,18 @@ def search_from_points(
         n_src,
         len_limit,
         np.inf,
-        segdist,
-        indptr,
-        dst,
-        tcost,
-        tcost,
-        dist,
-        rlen,
-        pred,
-        settled,
-        order,
-        hkey,
-        hval,
+        scratch.segdist,
+        graph.indptr,
+        graph.dst,
+        graph.tcost,
+        graph.tlen,
+        scratch.dist,
+        scratch.rlen,
+        scratch.pred,
+        scratch.settled,
+        scratch.order,
+        scratch.hkey,
+        scratch.hval,
     )
 
 
@@ -137,31 +126,9 @@ def _start_of(s, a_edge, a_pos, a_cost, dist, seglen):
 
 @njit(cache=True, nogil=True)
 def od_group(
-    a_edge,
-    a_pos,
-    a_cost,
-    t_edge,
-    t_pos,
-    len_limit,
-    indptr,
-    dst,
-    tsrc,
-    tcost,
-    turn,
-    seglen,
-    segdist,
-    turn_threshold,
-    want_routes,
-    dist,
-    rlen,
-    pred,
-    settled,
-    order,
-    hkey,
-    hval,
-    src,
-    src_cost,
-):
+    a_edge, a_pos, a_cost, t_edge, t_pos, len_limit, graph, tsrc, turn, turn_threshold,
+    want_routes, scratch,
+):  # fmt: skip
     """Distances (and routes) from one group of start points to every target point.
 
     Parameters
@@ -173,15 +140,16 @@ def od_group(
         Target points (segment, metres along it).
     len_limit
         Search no farther than this many metres (``inf``: everywhere).
-    indptr, dst, tsrc, tcost, turn, seglen
-        State CSR, transition source, transition cost (the entered segment's
-        length), turn in degrees, segment lengths.
-    segdist
-        All ``inf`` (no catchment restriction here).
+    graph
+        State graph, cost and length the entered segment's metres.
+    tsrc, turn
+        Per transition: the state it leaves, its turn in degrees.
     turn_threshold
         Turns of at least this many degrees count in ``turns``.
     want_routes
         Whether to return the routes' pieces.
+    scratch
+        This worker's search arrays (``segdist`` all ``inf``).
 
     Returns
     -------
@@ -192,26 +160,9 @@ def od_group(
         CSR of route pieces per target: segment and positions (metres from
         the segment's first vertex) to walk between, in walking order.
     """
-    n_order = search_from_points(
-        a_edge,
-        a_pos,
-        a_cost,
-        len_limit,
-        indptr,
-        dst,
-        tcost,
-        seglen,
-        segdist,
-        dist,
-        rlen,
-        pred,
-        settled,
-        order,
-        hkey,
-        hval,
-        src,
-        src_cost,
-    )
+    n_order = search_from_points(a_edge, a_pos, a_cost, len_limit, graph, scratch)
+    indptr, dst, seglen = graph.indptr, graph.dst, graph.seglen
+    dist, pred, settled = scratch.dist, scratch.pred, scratch.settled
     n_t = len(t_edge)
     net = np.full(n_t, np.inf)
     angle = np.full(n_t, np.nan)
@@ -287,57 +238,21 @@ def od_group(
                 piece_to[hi] = seglen[g] if s % 2 == 0 else 0.0
                 hi -= 1
                 s = tsrc[pred[s]]
-    reset_states(n_order, order, dist, rlen, pred, settled)
+    reset_states(n_order, scratch.order, scratch.dist, scratch.rlen, scratch.pred, scratch.settled)
     return net, angle, turns, route_ptr, piece_seg, piece_from, piece_to
 
 
 @njit(cache=True, nogil=True)
-def reach_group(
-    a_edge,
-    a_pos,
-    a_cost,
-    len_limit,
-    indptr,
-    dst,
-    tcost,
-    seglen,
-    segdist,
-    dist,
-    rlen,
-    pred,
-    settled,
-    order,
-    hkey,
-    hval,
-    src,
-    src_cost,
-):
+def reach_group(a_edge, a_pos, a_cost, len_limit, graph, scratch):
     """Arrival costs at both ends of every segment reached within ``len_limit``.
 
     Returns ``(segments, at_end0, at_end1)``: for each reached segment the least
     cost of arriving at its end 0 and end 1 from a neighbour (``inf`` if none);
     start points lying on a segment are handled by the caller.
     """
-    n_order = search_from_points(
-        a_edge,
-        a_pos,
-        a_cost,
-        len_limit,
-        indptr,
-        dst,
-        tcost,
-        seglen,
-        segdist,
-        dist,
-        rlen,
-        pred,
-        settled,
-        order,
-        hkey,
-        hval,
-        src,
-        src_cost,
-    )
+    n_order = search_from_points(a_edge, a_pos, a_cost, len_limit, graph, scratch)
+    indptr, dst = graph.indptr, graph.dst
+    dist, settled, order = scratch.dist, scratch.settled, scratch.order
     # candidate segments: those a settled state leads into, and the start segments
     size = len(a_edge)
     for i in range(n_order):
@@ -361,48 +276,26 @@ def reach_group(
     for i in range(len(segs)):
         at0[i] = _arrival(segs[i], 0, indptr, dst, dist, settled)[0]
         at1[i] = _arrival(segs[i], 1, indptr, dst, dist, settled)[0]
-    reset_states(n_order, order, dist, rlen, pred, settled)
+    reset_states(n_order, scratch.order, scratch.dist, scratch.rlen, scratch.pred, scratch.settled)
     return segs, at0, at1
 
 
 @njit(cache=True, nogil=True)
-def attraction_group(
-    edge,
-    pos,
-    link,
-    radius,
-    use_cost,
-    indptr,
-    dst,
-    tmid,
-    tcost,
-    seglen,
-    segdist,
-    dist,
-    rlen,
-    pred,
-    settled,
-    order,
-    cdist,
-    crlen,
-    cpred,
-    csettled,
-    corder,
-    hkey,
-    hval,
-    src,
-    src_cost,
-):
+def attraction_group(edge, pos, link, radius, use_cost, graph, tcost, scratch, cost_scratch):
     """Distances from one attraction to the midpoints of the segments around it.
 
     The attraction sits ``pos`` metres along segment ``edge``, ``link`` metres
-    off it. Metric distances run midpoint to midpoint (``tmid``), access
-    included, within ``radius`` metres (inclusive; ``inf`` for no limit). With
-    ``use_cost``, the least ``tcost`` distance (angular, steps) is searched
-    too, on the segments within the radius, from 0 on the attraction's segment.
+    off it. Metric distances run midpoint to midpoint (the graph's ``tcost``
+    and ``tlen``), access included, within ``radius`` metres (inclusive;
+    ``inf`` for no limit). With ``use_cost``, the least ``tcost`` distance
+    (per transition: angular, steps) is searched too, on the segments within
+    the radius, from 0 on the attraction's segment, with ``cost_scratch``'s
+    per-state arrays (its heap and sources are not used).
 
     Returns ``(segments, metric, cost)`` for the segments reached.
     """
+    seglen, segdist, order = graph.seglen, scratch.segdist, scratch.order
+    dist, settled, src, src_cost = scratch.dist, scratch.settled, scratch.src, scratch.src_cost
     half = 0.5 * seglen[edge]
     src[0] = 2 * edge
     src[1] = 2 * edge + 1
@@ -417,18 +310,18 @@ def attraction_group(
         2,
         radius,
         np.inf,
-        segdist,
-        indptr,
-        dst,
-        tmid,
-        tmid,
-        dist,
-        rlen,
-        pred,
-        settled,
-        order,
-        hkey,
-        hval,
+        scratch.segdist,
+        graph.indptr,
+        graph.dst,
+        graph.tcost,
+        graph.tlen,
+        scratch.dist,
+        scratch.rlen,
+        scratch.pred,
+        scratch.settled,
+        scratch.order,
+        scratch.hkey,
+        scratch.hval,
     )
     own = link + abs(pos - half)
     limit = radius + 1e-9 * (1.0 + radius)
@@ -457,6 +350,7 @@ def attraction_group(
     if use_cost and k > 0:
         src_cost[0] = 0.0
         src_cost[1] = 0.0
+        c = cost_scratch
         m_order = state_search(
             src,
             src_cost,
@@ -465,26 +359,26 @@ def attraction_group(
             np.inf,
             limit,
             segdist,
-            indptr,
-            dst,
+            graph.indptr,
+            graph.dst,
             tcost,
             tcost,
-            cdist,
-            crlen,
-            cpred,
-            csettled,
-            corder,
-            hkey,
-            hval,
+            c.dist,
+            c.rlen,
+            c.pred,
+            c.settled,
+            c.order,
+            scratch.hkey,
+            scratch.hval,
         )
         for j in range(k):
             g = segs[j]
-            a = cdist[2 * g] if csettled[2 * g] == SETTLED else np.inf
-            b = cdist[2 * g + 1] if csettled[2 * g + 1] == SETTLED else np.inf
+            a = c.dist[2 * g] if c.settled[2 * g] == SETTLED else np.inf
+            b = c.dist[2 * g + 1] if c.settled[2 * g + 1] == SETTLED else np.inf
             cost[j] = min(a, b)
-        reset_states(m_order, corder, cdist, crlen, cpred, csettled)
+        reset_states(m_order, c.order, c.dist, c.rlen, c.pred, c.settled)
     for i in range(n_order):
         segdist[order[i] >> 1] = np.inf
     segdist[edge] = np.inf
-    reset_states(n_order, order, dist, rlen, pred, settled)
+    reset_states(n_order, scratch.order, scratch.dist, scratch.rlen, scratch.pred, scratch.settled)
     return segs[:k], metric[:k], cost[:k]

@@ -28,8 +28,74 @@ residents x residents table).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
+
+
+class JunctionGraph(NamedTuple):
+    """The walking graph over junctions, every street both ways (int64, float64)."""
+
+    nptr: np.ndarray  # [n_nodes + 1]: the arcs of junction x at nptr[x]:nptr[x + 1]
+    nnbr: np.ndarray  # per arc: the junction it leads to
+    nedge: np.ndarray  # per arc: its segment
+    seg_u: np.ndarray  # per segment: its end junctions
+    seg_v: np.ndarray
+    seglen: np.ndarray  # per segment: metres
+
+
+class Residents(NamedTuple):
+    """The linked residents sorted by segment and position, and the areas' segments.
+
+    Those on segment ``f`` are rows ``pt_ptr[f]:pt_ptr[f + 1]``: position along
+    it, access distance, people, people per group (rows x groups), area (-1:
+    none) and input row. ``seg_area``: the area of each segment's midpoint (-1:
+    none); ``pop_segs``: every populated segment, ascending.
+    """
+
+    pt_ptr: np.ndarray
+    r_pos: np.ndarray
+    r_link: np.ndarray
+    r_p: np.ndarray
+    r_g: np.ndarray
+    r_area: np.ndarray
+    r_orig: np.ndarray
+    seg_area: np.ndarray
+    pop_segs: np.ndarray
+
+
+class ResidentScratch(NamedTuple):
+    """One worker's search and bookkeeping arrays, left as found (see :func:`resident_chunk`)."""
+
+    dj: np.ndarray  # (slots, junctions) distances, inf
+    tj: np.ndarray  # (slots, junctions) junctions each search touched
+    n_tj: np.ndarray  # per slot: how many
+    hkey: np.ndarray  # the heap
+    hval: np.ndarray
+    seed_node: np.ndarray  # a search's (up to two) seeds
+    seed_cost: np.ndarray
+    seg_stamp: np.ndarray  # per segment: the search that listed it (counter[0] numbers them)
+    counter: np.ndarray
+    cand: np.ndarray  # segments within reach of the current resident
+    chunk_mark: np.ndarray  # per segment: the call that gave it a sum (chunk_id)
+    chunk_list: np.ndarray  # the segments given a sum in this call
+    seen_area: np.ndarray  # per segment: (area, first threshold) last recorded this call
+    seen_t0: np.ndarray
+    seen_mark: np.ndarray
+    env_b: np.ndarray  # (environments, groups): one resident's counts by first radius
+    s_m: np.ndarray  # per area + 1: one resident's sums of p d and p
+    s_w: np.ndarray
+
+
+class ResidentSums(NamedTuple):
+    """One worker's sums, added to (the caller reads and zeroes them)."""
+
+    acc_p: np.ndarray  # (thresholds, segments): people by first threshold within
+    acc_g: np.ndarray  # (thresholds, segments, groups)
+    acc_o: np.ndarray  # (thresholds, segments): people from other areas
+    pair_m: np.ndarray  # (areas + 1)^2: sums of p_i p_j d(i, j)
+    pair_w: np.ndarray  # (areas + 1)^2: sums of p_i p_j
 
 
 @njit(cache=True, nogil=True)
@@ -146,12 +212,16 @@ def _grow(buf, n):
 
 @njit(cache=True, nogil=True)
 def _one_point(
-    idx, e, two, a0, a1, cand, n_c, full, t_m, r_m, seg_u, seg_v, seglen, seg_area,
-    pop_segs, pt_ptr, r_pos, r_link, r_p, r_g, r_area, r_orig,
-    d0, d1, acc_p, acc_g, acc_o, chunk_mark, chunk_list, n_out, chunk_id,
-    seen_area, seen_t0, seen_mark, tri, n_tri, env_b, s_m, s_w, pair_m, pair_w, env_out,
+    idx, e, two, a0, a1, n_c, full, t_m, r_m, graph, residents, d0, d1, scratch, sums, env_out,
+    n_out, chunk_id, tri, n_tri,
 ):  # fmt: skip
     """One resident's co-presence contributions, environments and area sums."""
+    seg_u, seg_v, seglen = graph.seg_u, graph.seg_v, graph.seglen
+    pt_ptr, r_pos, r_link, r_p, r_g, r_area, r_orig, seg_area, pop_segs = residents
+    cand, chunk_mark, chunk_list = scratch.cand, scratch.chunk_mark, scratch.chunk_list
+    seen_area, seen_t0, seen_mark = scratch.seen_area, scratch.seen_t0, scratch.seen_mark
+    env_b, s_m, s_w = scratch.env_b, scratch.s_m, scratch.s_w
+    acc_p, acc_g, acc_o, pair_m, pair_w = sums
     n_t = len(t_m)
     n_r = len(r_m)
     n_g = r_g.shape[1]
@@ -250,11 +320,7 @@ def _one_point(
 @njit(cache=True, nogil=True)
 def resident_chunk(
     chunk_segs, by_junction, junctions, jbound, slot0, slot1, full, reach_m, t_m, r_m,
-    nptr, nnbr, nedge, seg_u, seg_v, seglen, seg_area, pop_segs,
-    pt_ptr, r_pos, r_link, r_p, r_g, r_area, r_orig,
-    dj, tj, n_tj, hkey, hval, seed_node, seed_cost, seg_stamp, counter, cand,
-    acc_p, acc_g, acc_o, chunk_mark, chunk_list, chunk_id,
-    seen_area, seen_t0, seen_mark, tri, env_b, s_m, s_w, pair_m, pair_w, env_out,
+    graph, residents, scratch, sums, env_out, chunk_id, tri,
 ):  # fmt: skip
     """Searches from the residents of a chunk of populated segments, and their sums.
 
@@ -275,32 +341,29 @@ def resident_chunk(
         environments need nothing farther.
     t_m, r_m
         Thresholds and environments, metres, ascending.
-    nptr, nnbr, nedge
-        Junction CSR: the neighbours and the connecting segment of each junction.
-    seg_u, seg_v, seglen, seg_area
-        Each segment's end junctions, length and the area of its midpoint (-1: none).
-    pop_segs
-        Every populated segment, ascending (the targets with ``full``).
-    pt_ptr, r_pos, r_link, r_p, r_g, r_area, r_orig
-        The linked residents sorted by segment and position: those on segment
-        ``f`` are rows ``pt_ptr[f]:pt_ptr[f + 1]``; their position, access
-        distance, people, people per group, area (-1: none) and input row.
-    dj, tj, n_tj
-        Per-worker junction distances (``inf`` on entry and return) and the
-        junctions each search touched, one row per slot.
-    hkey ... s_w
-        Per-worker scratch (``counter[0]`` numbers the searches for
-        ``seg_stamp``); ``chunk_id`` a new number per call.
-    acc_p, acc_g, acc_o, chunk_list
-        Per-worker sums by segment and by the first threshold within which the
-        resident is (``acc_*[t0, f]``); ``chunk_list[:n]`` lists the segments
-        given a sum in this call (the caller reads and zeroes them).
-    pair_m, pair_w
-        ``(areas + 1)²`` sums of ``p_i p_j d(i, j)`` and ``p_i p_j`` (row/column
-        0: no area), added to with ``full``.
+    graph : JunctionGraph
+        Junction CSR (the neighbours and the connecting segment of each
+        junction), each segment's end junctions and length.
+    residents : Residents
+        The linked residents by segment, the areas of the segments' midpoints
+        and the populated segments (the targets with ``full``).
+    scratch : ResidentScratch
+        This worker's arrays: ``dj`` (``inf`` on entry and return) and ``tj``
+        hold the junction distances and the junctions each search touched, one
+        row per slot; ``counter[0]`` numbers the searches for ``seg_stamp``;
+        ``chunk_list[:n]`` lists the segments given a sum in this call.
+    sums : ResidentSums
+        This worker's sums by segment and by the first threshold within which
+        the resident is (``acc_*[t0, f]``; the caller reads and zeroes the
+        listed segments), and the ``(areas + 1)²`` sums of ``p_i p_j d(i, j)``
+        and ``p_i p_j`` (row/column 0: no area), added to with ``full``.
     env_out
         ``(environments, residents, groups)``: each resident's environment
         counts, written at its input row.
+    chunk_id
+        A new number per call.
+    tri
+        Buffer for the ``(segment, area, first threshold)`` records.
 
     Returns
     -------
@@ -308,6 +371,11 @@ def resident_chunk(
         Segments with co-presence sums, and ``n_tri`` records ``(segment, area,
         first threshold)`` in ``tri`` (maybe a grown copy) for ``reach_areas``.
     """
+    nptr, nnbr, nedge, seg_u, seg_v, seglen = graph
+    pt_ptr, r_pos, r_link = residents.pt_ptr, residents.r_pos, residents.r_link
+    dj, tj, n_tj, hkey, hval = scratch.dj, scratch.tj, scratch.n_tj, scratch.hkey, scratch.hval
+    seed_node, seed_cost, seg_stamp = scratch.seed_node, scratch.seed_cost, scratch.seg_stamp
+    counter, cand = scratch.counter, scratch.cand
     n_out = 0
     n_tri = 0
     eps = 1e-6 * (1.0 + reach_m)  # searches reach a little farther than any limit
@@ -355,11 +423,9 @@ def resident_chunk(
             cand[:n_c].sort()
             for i in range(p0, p1):
                 n_out, tri, n_tri = _one_point(
-                    i, e, True, r_pos[i], length - r_pos[i], cand, n_c, full, t_m, r_m,
-                    seg_u, seg_v, seglen, seg_area, pop_segs, pt_ptr, r_pos, r_link, r_p,
-                    r_g, r_area, r_orig, dj[su], dj[sv], acc_p, acc_g, acc_o, chunk_mark,
-                    chunk_list, n_out, chunk_id, seen_area, seen_t0, seen_mark, tri, n_tri,
-                    env_b, s_m, s_w, pair_m, pair_w, env_out,
+                    i, e, True, r_pos[i], length - r_pos[i], n_c, full, t_m, r_m, graph,
+                    residents, dj[su], dj[sv], scratch, sums, env_out, n_out, chunk_id, tri,
+                    n_tri,
                 )  # fmt: skip
         else:
             d0 = dj[0]
@@ -380,11 +446,8 @@ def resident_chunk(
                 n_c = _collect(tj[0], n0, d0, b0, nptr, nedge, seg_stamp, stamp, cand, 1)
                 cand[:n_c].sort()
                 n_out, tri, n_tri = _one_point(
-                    i, e, False, 0.0, 0.0, cand, n_c, full, t_m, r_m,
-                    seg_u, seg_v, seglen, seg_area, pop_segs, pt_ptr, r_pos, r_link, r_p,
-                    r_g, r_area, r_orig, d0, d0, acc_p, acc_g, acc_o, chunk_mark,
-                    chunk_list, n_out, chunk_id, seen_area, seen_t0, seen_mark, tri, n_tri,
-                    env_b, s_m, s_w, pair_m, pair_w, env_out,
+                    i, e, False, 0.0, 0.0, n_c, full, t_m, r_m, graph, residents, d0, d0,
+                    scratch, sums, env_out, n_out, chunk_id, tri, n_tri,
                 )  # fmt: skip
                 _reset(tj[0], n0, d0)
     if by_junction:

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
+
+
+class Polylines(NamedTuple):
+    """The segments' vertices as a CSR: segment ``s`` is ``coords[ptr[s]:ptr[s + 1]]``."""
+
+    ptr: np.ndarray  # int64 [n_segments + 1]
+    coords: np.ndarray  # float64 [n_vertices, 2]
+    cum: np.ndarray  # float64 [n_vertices]: each vertex's metres along its segment
 
 
 @njit(cache=True)
@@ -17,7 +27,7 @@ def _emit(out, n, x, y):
 
 
 @njit(cache=True)
-def route_coordinates(route_ptr, seg, a, b, start_xy, end_xy, coord_ptr, coords, cum, bound):
+def route_coordinates(route_ptr, seg, a, b, start_xy, end_xy, lines, bound):
     """Coordinates of every route: start point, walked pieces, end point.
 
     Parameters
@@ -27,9 +37,8 @@ def route_coordinates(route_ptr, seg, a, b, start_xy, end_xy, coord_ptr, coords,
         ``seg`` from ``a`` to ``b`` metres along it; ``a > b`` walks backwards).
     start_xy, end_xy
         Per route, the points before and after the pieces (NaN: none).
-    coord_ptr, coords, cum
-        The segments' vertices as a CSR, and each vertex's distance along its
-        segment.
+    lines
+        The segments' polylines (:class:`Polylines`).
     bound
         An upper bound of the number of points written.
 
@@ -38,6 +47,7 @@ def route_coordinates(route_ptr, seg, a, b, start_xy, end_xy, coord_ptr, coords,
     (ptr, xy)
         CSR over routes into ``xy``; a route of one point repeats it.
     """
+    coord_ptr, coords, cum = lines
     n_routes = len(route_ptr) - 1
     out = np.empty((bound, 2))
     ptr = np.zeros(n_routes + 1, dtype=np.int64)

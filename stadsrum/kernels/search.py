@@ -6,9 +6,19 @@ starting costs) all run :func:`state_search`. States are as in
 :mod:`stadsrum.network.segments`: ``2*i`` travels segment ``i`` towards its
 end 1, ``2*i + 1`` towards its end 0; transitions are a CSR (``indptr``,
 ``dst``) with a cost and a length (metres) each.
+
+The kernels take their arrays bundled in named tuples of flat arrays
+(:class:`StateGraph` for the network, :class:`SearchScratch` for one worker's
+search arrays), which numba passes as plainly as separate arguments. The
+primitives here (:func:`state_search`, :func:`topological`,
+:func:`reset_states`) keep flat arguments, so that a kernel may search with
+arrays of its own (a second search's, another cost). No wrapper over them
+takes the records: each one is code numba compiles once more per caller.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit, types
@@ -44,22 +54,73 @@ SETTLED = 1
 BEYOND = 2  # settled, but its route is longer than the length limit: left out
 
 
+class StateGraph(NamedTuple):
+    """The directed-state CSR a search walks, as the kernels take it."""
+
+    indptr: (
+        np.ndarray
+    )  # int32/int64 [n_states + 1]: transitions of state s at indptr[s]:indptr[s+1]
+    dst: np.ndarray  # int32/int64 [n_transitions]: the state a transition enters
+    tcost: np.ndarray  # float64 [n_transitions]: the search's cost of the transition
+    tlen: np.ndarray  # float64 [n_transitions]: its metres (what a length limit bounds)
+    seglen: np.ndarray  # float64 [n_segments]: segment metres
+
+
+class SearchScratch(NamedTuple):
+    """One worker's arrays for :func:`state_search`, reused search after search.
+
+    Per state ``dist, rlen`` (inf), ``pred`` (-1), ``settled`` (:data:`OPEN`),
+    ``order``; the heap ``hkey, hval``; the start states ``src, src_cost``;
+    per segment ``segdist`` (inf: no catchment). A kernel leaves them as found.
+    """
+
+    dist: np.ndarray
+    rlen: np.ndarray
+    pred: np.ndarray
+    settled: np.ndarray
+    order: np.ndarray
+    hkey: np.ndarray
+    hval: np.ndarray
+    src: np.ndarray
+    src_cost: np.ndarray
+    segdist: np.ndarray
+
+
+def search_scratch(n_states: int, n_transitions: int, max_sources: int) -> SearchScratch:
+    """Fresh :class:`SearchScratch` for a graph (up to ``max_sources`` start points)."""
+    n_heap = n_transitions + 2 * max_sources + 2  # every transition pushes at most once
+    return SearchScratch(
+        dist=np.full(n_states, np.inf),
+        rlen=np.full(n_states, np.inf),
+        pred=np.full(n_states, -1, dtype=np.int64),
+        settled=np.zeros(n_states, dtype=np.int64),
+        order=np.empty(n_states, dtype=np.int64),
+        hkey=np.empty(n_heap),
+        hval=np.empty(n_heap, dtype=np.int64),
+        src=np.empty(2 * max_sources, dtype=np.int64),
+        src_cost=np.empty(2 * max_sources),
+        segdist=np.full(n_states // 2, np.inf),
+    )
+
+
 @njit(
     [(F8, array(i), types.int64, types.float64, i) for i in IDX],
     cache=True,
     nogil=True,
 )
 def heap_push(hkey, hval, size, key, val):
+    # the new entry moves up through a hole and is written once (the same heap as
+    # swapping it up, in about half the writes: ~15% of a betweenness search)
     i = size
-    hkey[i] = key
-    hval[i] = val
     while i > 0:
         parent = (i - 1) >> 1
-        if hkey[parent] <= hkey[i]:
+        if hkey[parent] <= key:
             break
-        hkey[parent], hkey[i] = hkey[i], hkey[parent]
-        hval[parent], hval[i] = hval[i], hval[parent]
+        hkey[i] = hkey[parent]
+        hval[i] = hval[parent]
         i = parent
+    hkey[i] = key
+    hval[i] = val
     return size + 1
 
 
@@ -68,8 +129,8 @@ def heap_pop(hkey, hval, size):
     key = hkey[0]
     val = hval[0]
     size -= 1
-    hkey[0] = hkey[size]
-    hval[0] = hval[size]
+    last_key = hkey[size]  # the last entry sinks from the root through a hole
+    last_val = hval[size]
     i = 0
     while True:
         left = 2 * i + 1
@@ -79,11 +140,13 @@ def heap_pop(hkey, hval, size):
         right = left + 1
         if right < size and hkey[right] < hkey[left]:
             small = right
-        if hkey[i] <= hkey[small]:
+        if last_key <= hkey[small]:
             break
-        hkey[small], hkey[i] = hkey[i], hkey[small]
-        hval[small], hval[i] = hval[i], hval[small]
+        hkey[i] = hkey[small]
+        hval[i] = hval[small]
         i = small
+    hkey[i] = last_key
+    hval[i] = last_val
     return key, val, size
 
 
@@ -189,3 +252,75 @@ def reset_states(n_order, order, dist, rlen, pred, settled):
         rlen[s] = np.inf
         pred[s] = -1
         settled[s] = OPEN
+
+
+@njit(cache=True, nogil=True)
+def topological(n_order, order, include, pred, indptr, dst, tcost, dist, sigma, indeg, rank, topo):
+    """Order a search's states so every tight move goes forward; count routes (``sigma``).
+
+    Choice and betweenness count least-cost routes over the tight moves
+    (:func:`tight`); zero-cost moves (angular straight on, turns under one
+    tulip bin, steps under the threshold) make the heap's pop order no
+    topological order of them, so this builds one (Kahn's algorithm).
+
+    ``include[s]`` says which states take part: 0 none, :data:`SETTLED` a state
+    routes pass through, :data:`BEYOND` one they reach but never leave (a
+    search's ``settled`` array works as it is). The sources are the included
+    states the search started from (``pred[s] == -1``), possibly part way along
+    their segments: each starts one route (``sigma`` 1), in pop order, and no
+    route re-enters one. A cycle of zero-cost moves has no topological order:
+    its first state in pop order is released, as if its remaining in-moves
+    were not tight.
+
+    ``order[:n_order]`` is the search's pop order; ``sigma`` (0), ``indeg`` (0)
+    and ``rank`` (-1) are per-state scratch, written for the ordered states.
+    Returns the number of ordered states in ``topo``; ``rank`` gives positions.
+    """
+    n_topo = 0
+    for i in range(n_order):
+        s = order[i]
+        if include[s] == 0:
+            continue
+        if pred[s] == -1:
+            sigma[s] = 1.0
+            rank[s] = n_topo
+            topo[n_topo] = s
+            n_topo += 1
+        if include[s] != SETTLED:
+            continue
+        for k in range(indptr[s], indptr[s + 1]):
+            t = dst[k]
+            if include[t] != 0 and pred[t] != -1 and tight(dist[s], tcost[k], dist[t]):
+                indeg[t] += 1
+    head = 0
+    scan = 0
+    while True:
+        while head < n_topo:
+            s = topo[head]
+            head += 1
+            if include[s] != SETTLED:
+                continue
+            for k in range(indptr[s], indptr[s + 1]):
+                t = dst[k]
+                if include[t] == 0 or rank[t] >= 0 or pred[t] == -1:
+                    continue
+                if tight(dist[s], tcost[k], dist[t]):
+                    sigma[t] += sigma[s]
+                    indeg[t] -= 1
+                    if indeg[t] == 0:
+                        rank[t] = n_topo
+                        topo[n_topo] = t
+                        n_topo += 1
+        found = -1
+        while scan < n_order:
+            s = order[scan]
+            if include[s] != 0 and rank[s] < 0:
+                found = s
+                break
+            scan += 1
+        if found < 0:
+            break
+        rank[found] = n_topo
+        topo[n_topo] = found
+        n_topo += 1
+    return n_topo

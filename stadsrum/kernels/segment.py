@@ -1,13 +1,15 @@
 """Compiled segment-analysis kernels over flat arrays (numba).
 
-The graph is a CSR over directed states (see :mod:`stadsrum.network.segments`):
-``indptr`` (2n + 1), ``dst`` and per-transition ``tcost`` (the analysis cost)
-and ``tlen`` (metres, midpoint to midpoint). One call analyses one worker's
-share of a batch of origins, without the GIL, so the caller runs the workers
-on threads; per-origin results go to rows of the output arrays and the
-choice sums to one partial per worker, which the caller adds up. Scratch
-arrays are per worker, O(n), allocated once per batch and reset through the
-list of states a search touched, so work per origin follows what it reaches.
+The graph is a CSR over directed states (see :mod:`stadsrum.network.segments`),
+a :class:`~stadsrum.kernels.search.StateGraph`: ``indptr`` (2n + 1), ``dst``
+and per-transition ``tcost`` (the analysis cost) and ``tlen`` (metres,
+midpoint to midpoint); what to compute is a :class:`SegmentSettings`. One call
+analyses one worker's share of a batch of origins, without the GIL, so the
+caller runs the workers on threads; per-origin results go to rows of the
+output arrays and the choice sums to one partial per worker, which the caller
+adds up. Scratch arrays (:class:`SegmentScratch`) are per worker, O(n),
+allocated once per batch and reset through the list of states a search
+touched, so work per origin follows what it reaches.
 
 Search per origin and radius (``MEASURES.md``):
 - catchment mode: a metric search bounded by the largest radius gives each
@@ -16,6 +18,10 @@ Search per origin and radius (``MEASURES.md``):
 - route mode: the cost search carries the metric length of the route that
   first reached a state at least cost, and drops states whose length exceeds
   the radius, as depthmapX and PST do;
+- radius types (one type per call, ``SegmentSettings.radius_kind``): steps
+  and angular radii search moves or degrees (``tcatch``) where walking radii
+  search metres, in both modes; a straight radius is the segments reached
+  without leaving the disc (:func:`_straight_catchment`), in both modes;
 - path counts and Brandes' back-propagation follow a topological order of
   the least-cost ("tight") transitions, not the heap's pop order, so zero-cost
   moves (straight continuations, turns under one tulip bin) are counted right.
@@ -23,10 +29,19 @@ Search per origin and radius (``MEASURES.md``):
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
-from stadsrum.kernels.search import SETTLED, TOL, reset_states, state_search, tight
+from stadsrum.kernels.search import (
+    SETTLED,
+    TOL,
+    reset_states,
+    state_search,
+    tight,
+    topological,
+)
 
 # per-origin sums, per radius (columns of the ``sums`` output)
 S_COUNT = 0  # Σ w(d), origin included
@@ -38,64 +53,103 @@ S_SEGMENTS = 5  # number of segments reached, origin included
 N_SUMS = 6
 
 
-@njit(cache=True, nogil=True)
-def _topological(
-    origin, n_order, order, include, indptr, dst, tcost, dist, sigma, indeg, rank, topo
-):
-    """Order the included states so every tight transition goes forward; count paths.
+class SegmentSettings(NamedTuple):
+    """What one segment analysis computes (the same for every origin)."""
 
-    ``include[s]`` marks the states that take part. Routes start at the two
-    origin states (sigma 1) and never re-enter them. Zero-cost cycles, which
-    have no topological order, are broken at their least-cost state.
-    Returns the number of ordered states (``topo``); ``rank`` gives positions.
+    radii: np.ndarray  # float64[r]: ascending radii in metres; inf for radius n
+    weight: np.ndarray  # float64[n]: segment weights (origins and destinations)
+    catchment: bool  # catchment mode (True) or route mode (False)
+    metric_cost: bool  # whether tcost is proportional to tlen (metric or time cost)
+    has_free_moves: bool  # whether some transition costs (about) nothing
+    depth_scale: float  # reported depth = cost * depth_scale
+    harmonic_offset: float  # added to the depth in the harmonic sum
+    want_choice: bool  # whether to run the back-propagation for choice
+    # The radii's type (measures.naming.RADIUS_KINDS; one type per call): what the
+    # catchment bounds. WALKING: metres (tlen); STEPS, ANGULAR: ``tcatch`` per
+    # transition (moves, degrees), searched like metres; STRAIGHT: metres as the
+    # crow flies between ``mid`` points, the segments the origin reaches inside the disc.
+    radius_kind: int = 0
+    tcatch: np.ndarray = np.zeros(0)  # float64[n_transitions] for STEPS and ANGULAR
+    mid: np.ndarray = np.zeros((0, 2))  # float64[n, 2] segment midpoints for STRAIGHT
+
+
+# values of SegmentSettings.radius_kind, in the order of measures.naming.RADIUS_KINDS
+WALKING = 0
+STRAIGHT = 1
+STEPS = 2
+ANGULAR = 3
+
+
+class SegmentScratch(NamedTuple):
+    """One worker's arrays: per state unless marked per segment; reset after each origin."""
+
+    dist: np.ndarray  # cost search: least cost (inf)
+    rlen: np.ndarray  # cost search: metres of the route that set dist (inf)
+    pred: np.ndarray  # cost search: transition that set dist (-1)
+    settled: np.ndarray  # cost search: settle flag (OPEN)
+    order: np.ndarray  # cost search: pop order
+    mdist: np.ndarray  # catchment (metric) search: the same four
+    mrlen: np.ndarray
+    mpred: np.ndarray
+    msettled: np.ndarray
+    touched: np.ndarray  # catchment search: pop order
+    hkey: np.ndarray  # the heap, shared by the searches
+    hval: np.ndarray
+    src: np.ndarray  # the origin's two states
+    src_cost: np.ndarray
+    segdist: np.ndarray  # per segment: metric distance (inf: no limit)
+    include: np.ndarray  # states of this radius (0/1)
+    sigma: np.ndarray  # routes (0)
+    indeg: np.ndarray  # tight moves in, while ordering (0)
+    rank: np.ndarray  # position in topo (-1)
+    topo: np.ndarray  # topological order of the tight moves
+    h1: np.ndarray  # back-propagated choice (0)
+    h2: np.ndarray  # back-propagated length-weighted choice (0)
+    segdepth: np.ndarray  # per segment: least cost (inf)
+    segsig: np.ndarray  # per segment: routes to its least-cost states (0)
+    segmark: np.ndarray  # per segment: counted (0)
+
+
+@njit(cache=True, nogil=True)
+def _segment_scratch(n_states, n_transitions):
+    """Fresh :class:`SegmentScratch`, each array at its documented starting value.
+
+    Rows of a few blocks rather than 25 allocations: each ``np.full`` is code of
+    its own, and they made up a tenth of this kernel's first-run compile time.
     """
-    o0 = 2 * origin
-    for i in range(n_order):
-        s = order[i]
-        if include[s] == 0:
-            continue
-        for k in range(indptr[s], indptr[s + 1]):
-            t = dst[k]
-            if include[t] != 0 and t != o0 and t != o0 + 1 and tight(dist[s], tcost[k], dist[t]):
-                indeg[t] += 1
-    head = 0
-    tail = 0
-    for s in (o0, o0 + 1):
-        if include[s] != 0:
-            sigma[s] = 1.0
-            rank[s] = tail
-            topo[tail] = s
-            tail += 1
-    scan = 0
-    while True:
-        while head < tail:
-            s = topo[head]
-            head += 1
-            for k in range(indptr[s], indptr[s + 1]):
-                t = dst[k]
-                if include[t] == 0 or rank[t] >= 0 or t == o0 or t == o0 + 1:
-                    continue
-                if tight(dist[s], tcost[k], dist[t]):
-                    sigma[t] += sigma[s]
-                    indeg[t] -= 1
-                    if indeg[t] == 0:
-                        rank[t] = tail
-                        topo[tail] = t
-                        tail += 1
-        # a zero-cost cycle left states waiting: release the first in pop order
-        found = -1
-        while scan < n_order:
-            s = order[scan]
-            if include[s] != 0 and rank[s] < 0:
-                found = s
-                break
-            scan += 1
-        if found < 0:
-            break
-        rank[found] = tail
-        topo[tail] = found
-        tail += 1
-    return tail
+    n = n_states // 2
+    f = np.full((4, n_states), np.inf)
+    z = np.zeros((3, n_states))
+    i = np.zeros((10, n_states), dtype=np.int32)
+    i[:3] = -1
+    g = np.full((2, n), np.inf)
+    return SegmentScratch(
+        dist=f[0],
+        rlen=f[1],
+        pred=i[0],
+        settled=i[3],
+        order=i[4],
+        mdist=f[2],
+        mrlen=f[3],
+        mpred=i[1],
+        msettled=i[5],
+        touched=i[6],
+        hkey=np.empty(n_transitions + 2),
+        hval=np.empty(n_transitions + 2, dtype=np.int32),
+        src=np.zeros(2, dtype=np.int32),
+        src_cost=np.zeros(2),
+        segdist=g[0],
+        include=i[7],
+        sigma=z[0],
+        indeg=i[8],
+        rank=i[2],
+        topo=i[9],
+        h1=z[1],
+        h2=z[2],
+        segdepth=g[1],
+        segsig=np.zeros(n),
+        segmark=np.zeros(n, dtype=np.int32),
+    )
 
 
 @njit(cache=True, nogil=True)
@@ -216,53 +270,49 @@ def _pop_order(n_order, order, include, indptr, dst, tcost, dist, sigma, rank, t
 
 
 @njit(cache=True, nogil=True)
-def _analyse_origin(
-    origin,
-    radii,
-    catchment,
-    metric_cost,
-    has_free_moves,
-    indptr,
-    dst,
-    tcost,
-    tlen,
-    seglen,
-    weight,
-    depth_scale,
-    harmonic_offset,
-    want_choice,
-    sums,
-    row,
-    choice,
-    choice_wl,
-    scratch_f,
-    scratch_i,
-    hkey,
-    hval,
-):
-    mdist = scratch_f[0]
-    dist = scratch_f[1]
-    rlen = scratch_f[2]
-    sigma = scratch_f[3]
-    h1 = scratch_f[4]
-    h2 = scratch_f[5]
-    segdist = scratch_f[6]  # first n entries: segment metric distance (inf = no limit)
-    segdepth = scratch_f[7]
-    segsig = scratch_f[8]
-    touched = scratch_i[0]
-    order = scratch_i[1]
-    topo = scratch_i[2]
-    settled = scratch_i[3]
-    indeg = scratch_i[4]
-    rank = scratch_i[5]
-    include = scratch_i[6]
-    segmark = scratch_i[7]
-    pred = scratch_i[8]
-    mpred = scratch_i[9]
-    msettled = scratch_i[10]
-    mrlen = scratch_f[9]
-    src = scratch_i[11, :2]
-    src_cost = scratch_f[10, :2]
+def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_wl):
+    indptr, dst, tcost, tlen, seglen = graph
+    radii = settings.radii
+    weight = settings.weight
+    catchment = settings.catchment
+    metric_cost = settings.metric_cost
+    has_free_moves = settings.has_free_moves
+    depth_scale = settings.depth_scale
+    harmonic_offset = settings.harmonic_offset
+    want_choice = settings.want_choice
+    kind = settings.radius_kind
+    # what a radius bounds along a route: metres, or the type's moves or degrees
+    tcatch = settings.tcatch if kind >= STEPS else tlen  # STEPS, ANGULAR
+    # a straight radius is a catchment in either mode: nothing to carry along a route
+    catchment = catchment or kind == STRAIGHT
+    # every field, in SegmentScratch's order
+    (
+        dist,
+        rlen,
+        pred,
+        settled,
+        order,
+        mdist,
+        mrlen,
+        mpred,
+        msettled,
+        touched,
+        hkey,
+        hval,
+        src,
+        src_cost,
+        segdist,
+        include,
+        sigma,
+        indeg,
+        rank,
+        topo,
+        h1,
+        h2,
+        segdepth,
+        segsig,
+        segmark,
+    ) = scratch
     src_cost[0] = 0.0
     src_cost[1] = 0.0
     src[0] = 2 * origin
@@ -275,7 +325,9 @@ def _analyse_origin(
     # radius, gives the metric distances, so one search serves every radius.
     # Other costs: a metric search first, then a cost search per radius on
     # the segments within it (skipped when a catchment equals the previous one).
-    one_search = catchment and metric_cost
+    # Typed radii (steps, angular: the same search in moves or degrees; straight: the
+    # segments reached without leaving the disc) each have a catchment search of their own.
+    one_search = catchment and metric_cost and kind == WALKING
     use_catchment = catchment and (radii[0] < big or metric_cost)
     n_touched = 0
     n_order = 0
@@ -304,9 +356,14 @@ def _analyse_origin(
             s = order[i]
             if settled[s] == SETTLED and rlen[s] < segdist[s >> 1]:
                 segdist[s >> 1] = rlen[s]
+    elif use_catchment and kind == STRAIGHT:
+        r_lim = r_max + TOL * (1.0 + r_max)
+        n_touched = _straight_catchment(
+            origin, r_lim, settings.mid, indptr, dst, segdist, touched, msettled
+        )
     elif use_catchment:
-        # the catchment: metric distances within the largest radius (segdist is
-        # all inf here, so nothing is held back)
+        # the catchment: metric (or the type's) distances within the largest radius
+        # (segdist is all inf here, so nothing is held back)
         n_touched = state_search(
             src,
             src_cost,
@@ -317,8 +374,8 @@ def _analyse_origin(
             segdist,
             indptr,
             dst,
-            tlen,
-            tlen,
+            tcatch,
+            tcatch,
             mdist,
             mrlen,
             mpred,
@@ -379,7 +436,7 @@ def _analyse_origin(
                     indptr,
                     dst,
                     tcost,
-                    tlen,
+                    tcatch,
                     dist,
                     rlen,
                     pred,
@@ -395,19 +452,8 @@ def _analyse_origin(
                 if settled[s] == SETTLED and (not use_catchment or segdist[s >> 1] <= limit):
                     include[s] = 1
             if want_choice and has_free_moves:
-                n_topo = _topological(
-                    origin,
-                    n_use,
-                    order,
-                    include,
-                    indptr,
-                    dst,
-                    tcost,
-                    dist,
-                    sigma,
-                    indeg,
-                    rank,
-                    topo,
+                n_topo = topological(
+                    n_use, order, include, pred, indptr, dst, tcost, dist, sigma, indeg, rank, topo
                 )
             else:
                 n_topo = _pop_order(
@@ -448,6 +494,44 @@ def _analyse_origin(
 
 
 @njit(cache=True, nogil=True)
+def _straight_catchment(origin, limit, mid, indptr, dst, segdist, touched, visited):
+    """The segments the origin reaches without leaving the disc of radius ``limit``.
+
+    A flood over states from the origin's two states that enters a segment only
+    when its midpoint lies within ``limit`` metres of the origin's midpoint as the
+    crow flies; each segment reached gets that distance in ``segdist``. The cost
+    search then runs on these segments only, so a street inside the disc that is
+    reached only through streets outside it (across a river) is no part of the
+    catchment. Returns the number of states listed in ``touched``, marked in
+    ``visited`` (both reset by the caller).
+    """
+    ox = mid[origin, 0]
+    oy = mid[origin, 1]
+    n = 0
+    for s in (2 * origin, 2 * origin + 1):
+        visited[s] = 1
+        touched[n] = s
+        n += 1
+    segdist[origin] = 0.0
+    head = 0
+    while head < n:
+        s = touched[head]
+        head += 1
+        for k in range(indptr[s], indptr[s + 1]):
+            t = dst[k]
+            if visited[t] != 0:
+                continue
+            seg = t >> 1
+            d = np.hypot(mid[seg, 0] - ox, mid[seg, 1] - oy)
+            if d <= limit:
+                visited[t] = 1
+                touched[n] = t
+                n += 1
+                segdist[seg] = d
+    return n
+
+
+@njit(cache=True, nogil=True)
 def _reset_paths(n_order, order, sigma, indeg, rank, include):
     for i in range(n_order):
         s = order[i]
@@ -464,27 +548,7 @@ def _reset_search(n_order, order, dist, rlen, pred, sigma, settled, indeg, rank,
 
 
 @njit(cache=True, nogil=True)
-def segment_worker(
-    origins,
-    worker,
-    n_workers,
-    radii,
-    catchment,
-    metric_cost,
-    has_free_moves,
-    indptr,
-    dst,
-    tcost,
-    tlen,
-    seglen,
-    weight,
-    depth_scale,
-    harmonic_offset,
-    want_choice,
-    sums,
-    choice,
-    choice_wl,
-):
+def segment_worker(origins, worker, n_workers, graph, settings, sums, choice, choice_wl):
     """Analyse ``origins[worker::n_workers]``; one worker's share of a batch.
 
     The caller runs the ``n_workers`` shares on its own threads (the kernel
@@ -498,61 +562,15 @@ def segment_worker(
         Segment ids of the batch.
     worker, n_workers : int
         This worker's number and the number of workers (origins dealt in turn).
-    radii : float64[r]
-        Ascending radii in metres; ``inf`` for radius n.
-    catchment : bool
-        Catchment mode (True) or route mode (False).
-    metric_cost : bool
-        Whether ``tcost`` is proportional to ``tlen`` (metric or time cost).
-    has_free_moves : bool
-        Whether some transition costs (about) nothing.
-    indptr, dst, tcost, tlen
-        State CSR, transition cost and transition length (metres).
-    seglen, weight : float64[n]
-        Segment lengths and origin/destination weights.
-    depth_scale, harmonic_offset : float
-        Reported depth = cost · depth_scale; harmonic adds the offset.
-    want_choice : bool
-        Whether to run the back-propagation for choice.
+    graph : StateGraph
+        State CSR (int32), transition cost and length (metres), segment lengths.
+    settings : SegmentSettings
+        Radii, weights and what to compute.
     sums : float64[k, r, N_SUMS]
         Per-origin sums of the batch; this worker writes its origins' rows.
     choice, choice_wl : float64[n or 1, r]
         This worker's own partial choice sums, added to.
     """
-    n_states = len(indptr) - 1
-    scratch_f = np.full((11, n_states), np.inf)
-    scratch_f[3, :] = 0.0
-    scratch_f[4, :] = 0.0
-    scratch_f[5, :] = 0.0
-    scratch_f[8, :] = 0.0
-    scratch_i = np.zeros((12, n_states), dtype=np.int32)
-    scratch_i[5, :] = -1
-    scratch_i[8, :] = -1
-    scratch_i[9, :] = -1
-    hkey = np.empty(len(dst) + 2)
-    hval = np.empty(len(dst) + 2, dtype=np.int32)
+    scratch = _segment_scratch(len(graph.indptr) - 1, len(graph.dst))
     for j in range(worker, len(origins), n_workers):
-        _analyse_origin(
-            origins[j],
-            radii,
-            catchment,
-            metric_cost,
-            has_free_moves,
-            indptr,
-            dst,
-            tcost,
-            tlen,
-            seglen,
-            weight,
-            depth_scale,
-            harmonic_offset,
-            want_choice,
-            sums,
-            j,
-            choice,
-            choice_wl,
-            scratch_f,
-            scratch_i,
-            hkey,
-            hval,
-        )
+        _analyse_origin(origins[j], graph, settings, scratch, sums, j, choice, choice_wl)

@@ -15,25 +15,35 @@ import numpy as np
 
 from stadsrum.progress import ProgressLike, check_cancelled, compile_notice
 
-__all__ = ["Scratch", "run_groups", "thread_count"]
+__all__ = ["Scratch", "TwoSearches", "run_groups", "run_groups_summed", "thread_count"]
 
 T = TypeVar("T")
 
 
 class Scratch:
-    """Per-worker arrays for :func:`stadsrum.kernels.search.state_search`."""
+    """Per-worker arrays for :func:`stadsrum.kernels.search.state_search`.
+
+    ``search`` bundles them as the kernels take them
+    (:class:`~stadsrum.kernels.search.SearchScratch`); the attributes are the
+    same arrays, for kernels that take them one by one.
+    """
 
     def __init__(self, n_states: int, n_transitions: int, max_sources: int) -> None:
-        self.dist = np.full(n_states, np.inf)
-        self.rlen = np.full(n_states, np.inf)
-        self.pred = np.full(n_states, -1, dtype=np.int64)
-        self.settled = np.zeros(n_states, dtype=np.int64)
-        self.order = np.empty(n_states, dtype=np.int64)
-        self.hkey = np.empty(n_transitions + 2 * max_sources + 2)
-        self.hval = np.empty(n_transitions + 2 * max_sources + 2, dtype=np.int64)
-        self.src = np.empty(2 * max_sources, dtype=np.int64)
-        self.src_cost = np.empty(2 * max_sources)
-        self.segdist = np.full(n_states // 2, np.inf)
+        from stadsrum.kernels.search import search_scratch
+
+        self.search = search_scratch(n_states, n_transitions, max_sources)
+        (
+            self.dist,
+            self.rlen,
+            self.pred,
+            self.settled,
+            self.order,
+            self.hkey,
+            self.hval,
+            self.src,
+            self.src_cost,
+            self.segdist,
+        ) = self.search
 
     def args(self) -> tuple[np.ndarray, ...]:
         """The scratch arrays in the kernels' argument order."""
@@ -48,6 +58,18 @@ class Scratch:
             self.src,
             self.src_cost,
         )
+
+
+class TwoSearches(Scratch):
+    """:class:`Scratch` plus a second search's per-state arrays (``cost``), for a
+    kernel that runs two searches over the same states in turn (sharing the
+    first one's heap and start states)."""
+
+    def __init__(self, n_states: int, n_transitions: int, max_sources: int) -> None:
+        from stadsrum.kernels.search import search_scratch
+
+        super().__init__(n_states, n_transitions, max_sources)
+        self.cost = search_scratch(n_states, 0, 1)
 
 
 def thread_count(threads: int | None) -> int:
@@ -85,8 +107,17 @@ def run_groups(
 
     With ``consume``, each result is handed to ``consume(index, result)`` on
     the calling thread as it arrives and not kept (the list holds ``None``).
+    Inside :func:`stadsrum.distributed.on_cluster` the groups run as tasks on
+    its Dask cluster instead (``threads`` is then the cluster's).
     """
+    from stadsrum.distributed import active_client, map_groups
+
     items = list(groups)
+    client = active_client()
+    if client is not None:
+        return map_groups(
+            client, items, work, make_scratch, progress=progress, label=label, consume=consume
+        )[0]
     results: list[Any] = [None] * len(items)
 
     def keep(i: int, value: Any) -> None:
@@ -132,3 +163,44 @@ def run_groups(
                     raise
     progress.finish()
     return results
+
+
+def run_groups_summed(
+    groups: Iterable[T],
+    work: Callable[[T, Any], Any],
+    make_scratch: Callable[[], Any],
+    part: Callable[[Any], np.ndarray],
+    *,
+    threads: int,
+    progress: ProgressLike,
+    label: str,
+    total: int,
+) -> tuple[list[Any], np.ndarray | None]:
+    """:func:`run_groups` for work that adds into its scratch: the results and the
+    sum of ``part(scratch)`` over every scratch used (``None`` when none was).
+
+    Locally the scratches are added in the order they were made; on a cluster
+    (:func:`stadsrum.distributed.on_cluster`) each task's sums are added up in a
+    tree of tasks, so only the order of the additions differs.
+    """
+    from stadsrum.distributed import active_client, map_groups
+
+    client = active_client()
+    if client is not None:
+        return map_groups(
+            client, list(groups), work, make_scratch, progress=progress, label=label, part=part
+        )
+    made: list[Any] = []
+
+    def make() -> Any:
+        s = make_scratch()
+        made.append(s)  # list.append is atomic: worker threads may make theirs at once
+        return s
+
+    results = run_groups(
+        groups, work, make, threads=threads, progress=progress, label=label, total=total
+    )
+    summed: np.ndarray | None = None
+    for s in made:
+        summed = np.array(part(s), copy=True) if summed is None else summed + part(s)
+    return results, summed

@@ -484,6 +484,12 @@ class AccessGraph:
         """Search arrays for one worker; ``max_sources``: most start points of one search."""
         return Scratch(len(self.indptr) - 1, len(self.dst), max_sources)
 
+    def state_graph(self) -> Any:
+        """The graph as the kernels take it (:class:`~stadsrum.kernels.search.StateGraph`)."""
+        from stadsrum.kernels.search import StateGraph
+
+        return StateGraph(self.indptr, self.dst, self.tcost, self.tcost, self.length)
+
     def od_search(
         self,
         starts: Starts,
@@ -510,16 +516,12 @@ class AccessGraph:
             t_edge,
             t_pos,
             limit,
-            self.indptr,
-            self.dst,
+            self.state_graph(),
             self.src,
-            self.tcost,
             self.turn,
-            self.length,
-            scratch.segdist,
             turn_threshold,
             routes,
-            *scratch.args(),
+            scratch.search,
         )
         return result
 
@@ -532,16 +534,7 @@ class AccessGraph:
         """
         from stadsrum.kernels.od import reach_group
 
-        segs, at0, at1 = reach_group(
-            *starts,
-            limit,
-            self.indptr,
-            self.dst,
-            self.tcost,
-            self.length,
-            scratch.segdist,
-            *scratch.args(),
-        )
+        segs, at0, at1 = reach_group(*starts, limit, self.state_graph(), scratch.search)
         return segs, at0, at1
 
     def junction_search(self, starts: Starts, scratch: Scratch) -> np.ndarray:
@@ -549,15 +542,7 @@ class AccessGraph:
         from stadsrum.kernels.barriers import junction_distances
 
         out: np.ndarray = junction_distances(
-            *starts,
-            self.head,
-            self.n_nodes,
-            self.indptr,
-            self.dst,
-            self.tcost,
-            self.length,
-            scratch.segdist,
-            *scratch.args(),
+            *starts, self.head, self.n_nodes, self.state_graph(), scratch.search
         )
         return out
 
@@ -643,33 +628,22 @@ class AccessGraph:
         end_xy: np.ndarray,
     ) -> np.ndarray:
         """LineStrings of routes given as walked pieces (see kernels.routes)."""
-        from stadsrum.kernels.routes import route_coordinates
+        from stadsrum.kernels.routes import Polylines, route_coordinates
 
         if len(route_ptr) <= 1:
             return np.empty(0, dtype=object)
-        if not hasattr(self, "_coords"):
+        if not hasattr(self, "_lines"):
             coords, owner = shapely.get_coordinates(self.geometry, return_index=True)
             step = np.r_[0.0, np.hypot(*np.diff(coords, axis=0).T)]
             first = np.r_[True, owner[1:] != owner[:-1]]
             step[first] = 0.0
             cum = np.cumsum(step)
             cum -= np.repeat(cum[first], np.bincount(owner))
-            self._coord_ptr = np.r_[0, np.cumsum(np.bincount(owner, minlength=len(self.length)))]
-            self._coords, self._cum = coords, cum
-        n_vertices = np.diff(self._coord_ptr)
+            ptr = np.r_[0, np.cumsum(np.bincount(owner, minlength=len(self.length)))]
+            self._lines = Polylines(ptr, coords, cum)
+        n_vertices = np.diff(self._lines.ptr)
         bound = int(n_vertices[seg].sum() + 2 * len(seg) + 3 * (len(route_ptr) - 1))
-        ptr, xy = route_coordinates(
-            route_ptr,
-            seg,
-            a,
-            b,
-            start_xy,
-            end_xy,
-            self._coord_ptr,
-            self._coords,
-            self._cum,
-            bound,
-        )
+        ptr, xy = route_coordinates(route_ptr, seg, a, b, start_xy, end_xy, self._lines, bound)
         lines = shapely.linestrings(xy, indices=np.repeat(np.arange(len(ptr) - 1), np.diff(ptr)))
         return np.asarray(lines, dtype=object)
 

@@ -5,7 +5,9 @@ attraction point joins the network at the foot of the perpendicular on its
 closest street (of its own street level: see :mod:`stadsrum.network.links`),
 and that access distance is added to walking distances;
 distances from a segment are measured from its midpoint; a radius is a
-walking distance in metres, inclusive.
+walking distance in metres, inclusive, or a typed radius (straight metres,
+steps, angular degrees: :mod:`stadsrum.measures.typed_radius`) that bounds
+reach alone.
 """
 
 from __future__ import annotations
@@ -13,26 +15,35 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from stadsrum.distributed import takes_client
 from stadsrum.errors import InputError
-from stadsrum.measures._parallel import Scratch, run_groups, thread_count
+from stadsrum.measures._parallel import Scratch, TwoSearches, run_groups, thread_count
 from stadsrum.measures.access_graph import AccessGraph, LinkedSide, link_side
 from stadsrum.measures.naming import (
+    Radius,
     input_renames,
     nearest_column,
-    parse_radii,
+    parse_radius_specs,
     reach_column,
     renamed_note,
 )
 from stadsrum.measures.segment import transition_lengths
+from stadsrum.measures.typed_radius import (
+    TypedCatchments,
+    decay_scale,
+    straight_distances,
+    within,
+)
 from stadsrum.network.inputs import check_layer, check_network
-from stadsrum.network.links import PolygonMode
+from stadsrum.network.links import Links, PolygonMode
 from stadsrum.network.model import StreetNetwork
-from stadsrum.options import checked_options
+from stadsrum.options import DEFAULT_SPEED, checked_options
 from stadsrum.progress import ProgressLike, as_progress
 
 __all__ = ["ACCESS_COSTS", "DECAYS", "attraction_accessibility", "decay_weight"]
@@ -71,6 +82,7 @@ def decay_weight(d: np.ndarray, radius: float, decay: str, constant: float = 1.0
 
 
 @checked_options  # every option before the graph is built (issue 13)
+@takes_client
 def attraction_accessibility(
     network: StreetNetwork,
     attractions: gpd.GeoDataFrame,
@@ -83,7 +95,7 @@ def attraction_accessibility(
     category: str | None = None,
     origins: gpd.GeoDataFrame | None = None,
     max_link: float = 200.0,
-    speed: float = 1.3,
+    speed: float = DEFAULT_SPEED,
     step_threshold: float = 0.0,
     polygons: PolygonMode = "centroid",
     attraction_group: str | None = None,
@@ -93,6 +105,7 @@ def attraction_accessibility(
     building_id: str | None = None,
     threads: int | None = None,
     progress: ProgressLike | None = None,
+    client: Any = None,
 ) -> gpd.GeoDataFrame:
     """Distance to the nearest attraction and attraction reach from every origin.
 
@@ -107,15 +120,24 @@ def attraction_accessibility(
         at several points (a building's entrances, a point group) is as far
         from an origin as its nearest point, and its value counts once.
     radii
-        Walking radii in metres and/or ``n``, e.g. ``"300,600,n"``.
+        Walking radii in metres and/or ``n``, e.g. ``"300,600,n"``, and typed
+        radii as PST's: ``straight:500`` (metres as the crow flies),
+        ``steps:2`` (direction changes), ``angular:90`` (degrees of turning),
+        each a catchment for reach (``reach_r500_straight``, ...; see
+        :mod:`~stadsrum.measures.typed_radius`). The nearest-attraction
+        columns are bounded by the largest walking radius (none if only
+        typed radii are given).
     cost
         ``metric`` (metres, ``nearest_m``), ``time`` (minutes at ``speed``,
         ``nearest_min``), ``angular`` (degrees of turning, ``nearest_angular_deg``)
         and/or ``steps`` (``nearest_steps``), each to the nearest attraction
-        within the largest radius. Reach always counts by walking distance.
+        within the largest walking radius. Reach counts by walking distance,
+        or by a typed radius's own distance.
     decay
         Distance decay of reach: one of :data:`DECAYS` (see
-        :func:`decay_weight`), applied to the walking distance.
+        :func:`decay_weight`), applied to the walking distance; under a typed
+        radius to that radius's own distance over its limit (straight metres,
+        steps, degrees), as PST does (:func:`~stadsrum.measures.typed_radius.decay_scale`).
     decay_constant
         The exponent c of ``pow``, ``curve`` and ``divide``.
     value
@@ -125,13 +147,14 @@ def attraction_accessibility(
     origins
         Points (address points, places; polygons at their centroid) to use as
         origins instead of the segments; each joins the network like an
-        attraction, and both access distances count. Metric and time costs only.
+        attraction, and both access distances count. Metric and time costs only
+        (every radius type).
     max_link
         Attractions (and origins) farther than this from every street are
         left out (logged; such origins get empty values).
     speed, step_threshold
         Walking speed (m/s) for ``time``; degrees a move must turn to count as
-        a step.
+        a step (``steps`` cost and ``steps:K`` radii; 0: every move, as PST).
     polygons
         How polygon attractions and origins without entrances join the
         streets: ``"centroid"`` (default), ``"entrances"`` (where streets
@@ -147,13 +170,46 @@ def attraction_accessibility(
         feature with entrances joins through them alone.
     threads, progress
         Worker threads (default all cores); optional progress reporter.
+    client
+        A ``dask.distributed.Client``: run the searches as tasks on its cluster
+        (:mod:`stadsrum.distributed`).
 
     Returns
     -------
     geopandas.GeoDataFrame
         The network's segments with their columns, plus ``nearest_m`` (NaN
         where no attraction is within the largest radius), ``reach_r{R}`` per
-        radius, and the per-cost and per-category nearest columns.
+        radius, and the per-cost and per-category nearest columns. With
+        ``origins``: the origins with their columns, on their own index (with
+        ``origin_group``: a row per group, numbered from 0).
+
+    Examples
+    --------
+    Key nodes (stations, schools, libraries ...) as attractions in the sample city:
+
+    >>> import geopandas as gpd, stadsrum as sr
+    >>> data = sr.sample_data_dir()
+    >>> net = sr.read_network(data / "helsinki.osm.pbf")
+    >>> nodes = gpd.read_file(data / "helsinki.gpkg", layer="nodes")
+    >>> acc = sr.attraction_accessibility(net, nodes, category="category", radii="400,800")
+    >>> len(acc) == net.n_edges
+    True
+
+    A wider radius reaches at least as much, and the nearest of one kind is
+    never nearer than the nearest of all:
+
+    >>> bool((acc["reach_r800"] >= acc["reach_r400"]).all())
+    True
+    >>> school = acc["nearest_school_m"].notna()
+    >>> bool((acc.loc[school, "nearest_school_m"] >= acc.loc[school, "nearest_m"]).all())
+    True
+
+    From the places (squares, parks) instead of the segments, one row each:
+
+    >>> places = gpd.read_file(data / "helsinki.gpkg", layer="places")
+    >>> from_places = sr.attraction_accessibility(net, nodes, origins=places, radii="800")
+    >>> from_places.index.equals(places.index)
+    True
     """
     check_network(network, function="attraction_accessibility")
     check_layer(attractions, function="attraction_accessibility", argument="attractions")
@@ -165,7 +221,9 @@ def attraction_accessibility(
         optional=True,
     )
     progress = as_progress(progress)
-    radii_list = parse_radii(radii)
+    specs = parse_radius_specs(radii)
+    radii_list = [r.limit for r in specs if r.is_walking]
+    typed = [r for r in specs if not r.is_walking]
     costs = [c.strip() for c in cost.split(",")] if isinstance(cost, str) else list(cost)
     for c in costs:
         if c not in ACCESS_COSTS:
@@ -186,6 +244,8 @@ def attraction_accessibility(
             _check_group_values(attractions, attraction_group, value, values)
     if category is not None and category not in attractions.columns:
         raise InputError(f"attractions: no column '{category}' for the category")
+    if typed and not 0 <= step_threshold <= 180:
+        raise InputError("step_threshold must be between 0 and 180 degrees")
 
     side = link_side(
         network,
@@ -216,20 +276,25 @@ def attraction_accessibility(
             entrances=origin_entrances,
             building_id=building_id or "building_id",
         )
-        return _point_origins(
+        result = _point_origins(
             network,
             origin_side,
             side,
             values,
             cats,
             radii_list,
+            typed,
             costs,
             decay,
             decay_constant,
             speed,
+            step_threshold,
             threads,
             progress,
         )
+        if origin_group is None:  # a row per origin: on the caller's index, so results join back
+            result.index = origins.index
+        return result
     links = side.links
     if not links.linked.all():
         log.info("attractions: %d not linked to the network", int((~links.linked).sum()))
@@ -237,7 +302,8 @@ def attraction_accessibility(
     n = graph.n_segments
     tmid = transition_lengths(graph)
     extra = [c for c in costs if c in ("angular", "steps")]
-    r_max = radii_list[-1]
+    # the nearest columns are bounded by the largest walking radius; typed radii bound reach only
+    r_max = radii_list[-1] if radii_list else math.inf
 
     def tcost_for(c: str) -> np.ndarray:
         if c == "angular":
@@ -252,40 +318,24 @@ def attraction_accessibility(
     n_states = 2 * n
 
     def make_scratch() -> Scratch:
-        s = Scratch(n_states, len(graph.dst), 1)
-        s.cost = Scratch(n_states, 0, 1)  # type: ignore[attr-defined]
-        return s
+        return TwoSearches(n_states, len(graph.dst), 1)
 
     def search(i: int, s: Scratch, tcost: np.ndarray, use_cost: bool):
         from stadsrum.kernels.od import attraction_group
+        from stadsrum.kernels.search import StateGraph
 
-        c = s.cost  # type: ignore[attr-defined]
+        assert isinstance(s, TwoSearches)
+        metric = StateGraph(graph.indptr, graph.dst, tmid, tmid, graph.length)
         return attraction_group(
             links.edge[i],
             links.pos[i],
             links.link_m[i],
             r_max,
             use_cost,
-            graph.indptr,
-            graph.dst,
-            tmid,
+            metric,
             tcost,
-            graph.length,
-            s.segdist,
-            s.dist,
-            s.rlen,
-            s.pred,
-            s.settled,
-            s.order,
-            c.dist,
-            c.rlen,
-            c.pred,
-            c.settled,
-            c.order,
-            s.hkey,
-            s.hval,
-            s.src,
-            s.src_cost,
+            s.search,
+            s.cost,
         )
 
     def group_search(a: int, s: Scratch, tcost: np.ndarray, use_cost: bool):
@@ -326,6 +376,18 @@ def attraction_accessibility(
         total=len(side),
         consume=consume_metric,
     )
+    typed_reach = _typed_reach(
+        network,
+        side,
+        values,
+        typed,
+        decay,
+        decay_constant,
+        step_threshold,
+        threads,
+        progress,
+        origin_links=None,
+    )
     for c in extra:
         target = near_cost[c]
         tc = tcost_for(c)
@@ -360,6 +422,8 @@ def attraction_accessibility(
         )
     for r_i, radius in enumerate(radii_list):
         columns[reach_column(radius)] = reach[:, r_i]
+    for typed_radius, got in zip(typed, typed_reach, strict=True):
+        columns[reach_column(typed_radius)] = got
     for k in cat_names:
         columns[nearest_column(k)] = _missing(near_cat[k])
     out = _keep_input_columns(out, columns, progress)
@@ -413,10 +477,12 @@ def _point_origins(
     values: np.ndarray,
     cats: np.ndarray | None,
     radii_list: list[float],
+    typed: list[Radius],
     costs: list[str],
     decay: str,
     decay_constant: float,
     speed: float,
+    step_threshold: float,
     threads: int | None,
     progress: ProgressLike,
 ) -> gpd.GeoDataFrame:
@@ -435,7 +501,7 @@ def _point_origins(
     reach = np.zeros((n_o, len(radii_list)))
     cat_names = sorted(set(cats)) if cats is not None else []
     near_cat = {k: np.full(n_o, np.inf) for k in cat_names}
-    r_max = radii_list[-1]
+    r_max = radii_list[-1] if radii_list else math.inf
 
     def work(a: int, s: Scratch) -> np.ndarray | None:
         start = side.starts(a)
@@ -468,12 +534,26 @@ def _point_origins(
         total=len(side),
         consume=consume,
     )
-    within = np.where(nearest <= r_max + 1e-9 * (1 + r_max), nearest, np.inf)
-    columns: dict[str, np.ndarray] = {"nearest_m": _missing(within)}
+    typed_reach = _typed_reach(
+        network,
+        side,
+        values,
+        typed,
+        decay,
+        decay_constant,
+        step_threshold,
+        threads,
+        progress,
+        origin_links=olinks,
+    )
+    in_reach = np.where(nearest <= r_max + 1e-9 * (1 + r_max), nearest, np.inf)
+    columns: dict[str, np.ndarray] = {"nearest_m": _missing(in_reach)}
     if "time" in costs:
         columns["nearest_min"] = columns["nearest_m"] / speed / 60.0
     for r_i, radius in enumerate(radii_list):
         columns[reach_column(radius)] = reach[:, r_i]
+    for typed_radius, got in zip(typed, typed_reach, strict=True):
+        columns[reach_column(typed_radius)] = got
     for k in cat_names:
         near = np.where(near_cat[k] <= r_max + 1e-9 * (1 + r_max), near_cat[k], np.inf)
         columns[nearest_column(k)] = _missing(near)
@@ -482,3 +562,96 @@ def _point_origins(
     out = _keep_input_columns(out, columns, progress)
     result = pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
     return gpd.GeoDataFrame(result, geometry=out.geometry.name, crs=network.edges.crs)
+
+
+def _typed_reach(
+    network: StreetNetwork,
+    side: LinkedSide,
+    values: np.ndarray,
+    typed: list[Radius],
+    decay: str,
+    decay_constant: float,
+    step_threshold: float,
+    threads: int | None,
+    progress: ProgressLike,
+    *,
+    origin_links: Links | None,
+) -> list[np.ndarray]:
+    """Reach within each typed radius, one array per radius.
+
+    The origins are the segments (``origin_links`` ``None``: a segment is at its
+    midpoint for ``straight``) or the access points of point origins (their
+    :class:`~stadsrum.network.links.Links`; an origin takes its best access
+    point). An attraction counts once per origin, at its nearest member,
+    weighted by ``decay`` over the radius's own distance (:func:`decay_scale`).
+    """
+    if not typed:
+        return []
+    catch = TypedCatchments(network, step_threshold=step_threshold)
+    return [
+        _reach_within(
+            radius, catch, side, values, decay, decay_constant, origin_links, threads, progress
+        )
+        for radius in typed
+    ]
+
+
+def _reach_within(
+    radius: Radius,
+    catch: TypedCatchments,
+    side: LinkedSide,
+    values: np.ndarray,
+    decay: str,
+    decay_constant: float,
+    olinks: Links | None,
+    threads: int | None,
+    progress: ProgressLike,
+) -> np.ndarray:
+    """Reach within one typed radius: one search (or straight distances) per attraction."""
+    n_out = catch.n_segments if olinks is None else olinks.n_features
+    reach = np.zeros(n_out)
+    scale = decay_scale(radius)
+    links = side.links
+    # the origins' points: segments at their midpoints, or the origins' access points
+    targets = catch.midpoints if olinks is None else olinks.origin_xy
+
+    def work(a: int, s: Scratch) -> tuple[np.ndarray, np.ndarray] | None:
+        """The targets within the radius of attraction ``a`` and their distances."""
+        sl = side.access(a)
+        if sl.stop == sl.start:
+            return None  # not joined to the streets: left out, as everywhere
+        if radius.kind == "straight":
+            d = straight_distances(links.origin_xy[sl], targets)
+            idx = np.flatnonzero(within(d, radius.limit))
+            return idx, d[idx]
+        segs, cost = catch.network_catchment(radius, links.edge[sl], s)
+        if olinks is None:
+            return segs, cost
+        at_seg = np.full(catch.n_segments, np.inf)
+        at_seg[segs] = cost
+        at_access = at_seg[olinks.edge]
+        idx = np.flatnonzero(np.isfinite(at_access))
+        return idx, at_access[idx]
+
+    def consume(a: int, res: tuple[np.ndarray, np.ndarray] | None) -> None:
+        if res is None:
+            return
+        idx, d = res
+        if olinks is not None:  # an origin takes its best access point
+            best = np.full(n_out, np.inf)
+            np.minimum.at(best, olinks.owner[idx], d)
+            idx = np.flatnonzero(np.isfinite(best))
+            d = best[idx]
+        reach[idx] += values[a] * decay_weight(d, scale, decay, decay_constant)
+
+    run_groups(
+        range(len(side)),
+        work,
+        lambda: catch.scratch(side.max_access),
+        threads=thread_count(threads),
+        progress=progress,
+        label=f"accessibility ({radius.spec})",
+        total=len(side),
+        consume=consume,
+    )
+    return reach

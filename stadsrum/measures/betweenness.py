@@ -29,8 +29,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from stadsrum.distributed import takes_client
 from stadsrum.errors import InputError, NetworkError
-from stadsrum.measures._parallel import run_groups, thread_count
+from stadsrum.measures._parallel import run_groups_summed, thread_count
 from stadsrum.measures.access_graph import AccessGraph, LinkedSide, link_side, street_view
 from stadsrum.measures.naming import parse_costs, parse_radii, segment_column
 from stadsrum.network.links import PolygonMode
@@ -93,40 +94,8 @@ def _transition_costs(graph: AccessGraph, cost: str, step_threshold: float) -> n
     return (np.asarray(graph.turn) >= step_threshold).astype(np.float64)
 
 
-class _Scratch:
-    """One worker's arrays: O(states + destinations), reset after every origin."""
-
-    def __init__(self, n_states: int, n_heap: int, n_dest: int, n_edges: int, n_src: int):
-        i8 = np.int64
-        self.out = np.zeros(n_edges)
-        self.args = (
-            np.full(n_states, np.inf),  # dist
-            np.full(n_states, np.inf),  # rlen
-            np.full(n_states, -1, dtype=i8),  # pred
-            np.zeros(n_states, dtype=i8),  # settled
-            np.empty(n_states, dtype=i8),  # order
-            np.empty(n_heap),  # hkey
-            np.empty(n_heap, dtype=i8),  # hval
-            np.empty(n_src, dtype=i8),  # src
-            np.empty(n_src),  # src_cost
-            np.empty(n_src),  # src_len
-            np.full(n_edges, np.inf),  # segdist (no catchment)
-            np.full(n_states, np.nan),  # spos
-            np.zeros(n_states),  # sigma
-            np.zeros(n_states),  # ghat
-            np.zeros(n_states),  # h
-            np.zeros(n_states, dtype=i8),  # indeg
-            np.full(n_states, -1, dtype=i8),  # rank
-            np.empty(n_states, dtype=i8),  # topo
-            np.full(n_dest, np.inf),  # dbest
-            np.full(n_dest, np.inf),  # dlen
-            np.zeros(n_dest),  # dsig
-            np.zeros(n_dest),  # dflow
-            np.empty(max(n_dest, 1), dtype=i8),  # dtouched
-        )
-
-
 @checked_options  # every option before any search (issue 13)
+@takes_client
 def betweenness(
     network: StreetNetwork,
     origins: gpd.GeoDataFrame | None = None,
@@ -143,6 +112,7 @@ def betweenness(
     step_threshold: float = 0.0,
     threads: int | None = None,
     progress: ProgressLike | None = None,
+    client: Any = None,
 ) -> gpd.GeoDataFrame:
     """Attraction or OD betweenness of every street segment.
 
@@ -177,6 +147,10 @@ def betweenness(
         How features join the streets (:func:`~stadsrum.measures.access_graph.link_side`).
     threads, progress
         Worker threads (default all cores); progress and cancel.
+    client
+        A ``dask.distributed.Client``: run the origins as tasks on its cluster
+        (:mod:`stadsrum.distributed`); the flows agree with the local engine's
+        to float rounding (their sums are added in another order).
 
     Returns
     -------
@@ -185,7 +159,17 @@ def betweenness(
         ``od_betweenness_{cost}_r{radius}`` or
         ``attraction_betweenness_{cost}_r{radius}`` (trips, as weights).
     """
-    from stadsrum.kernels.betweenness import ATTRACTION, OD_ALL, OD_CLOSEST, betweenness_origin
+    from stadsrum.kernels.betweenness import (
+        ATTRACTION,
+        OD_ALL,
+        OD_CLOSEST,
+        Incoming,
+        Origins,
+        Targets,
+        betweenness_chunk,
+        betweenness_scratch,
+    )
+    from stadsrum.kernels.search import StateGraph
 
     progress = as_progress(progress)
     if (destinations is None) == (attractions is None):
@@ -252,79 +236,103 @@ def betweenness(
     order = np.argsort(links.edge, kind="stable")
     d_ptr = np.zeros(n_edges + 1, dtype=np.int64)
     np.cumsum(np.bincount(links.edge, minlength=n_edges), out=d_ptr[1:])
-    d_owner = np.ascontiguousarray(links.owner[order], dtype=np.int64)
     d_pos = np.ascontiguousarray(links.pos[order], dtype=np.float64)
     d_link = np.ascontiguousarray(links.link_m[order], dtype=np.float64)
+    d_edge = np.ascontiguousarray(links.edge[order], dtype=np.int64)
     d_weight = np.ascontiguousarray(w_target, dtype=np.float64)
+    # the most an arrival can cost less than the state walking past its access point
+    # (metric cost): the longer part of its segment less its link (closest mode stops by it)
+    slack = np.maximum(d_pos, seglen[d_edge] - d_pos) - d_link
+    targets_by_cost = {
+        along: Targets(
+            d_ptr,
+            np.ascontiguousarray(links.owner[order], dtype=np.int64),
+            d_pos,
+            d_link,
+            d_edge,
+            d_weight,
+            float(max(slack.max(initial=0.0), 0.0)) if along else 0.0,
+            int((d_weight > 0).sum()),
+        )
+        for along in (False, True)
+    }
+    # the transitions by the state they enter: back-propagation follows routes backwards
+    moves_in = np.argsort(dst, kind="stable").astype(np.int64)
+    in_ptr = np.zeros(n_states + 1, dtype=np.int64)
+    np.cumsum(np.bincount(dst, minlength=n_states), out=in_ptr[1:])
+    move_source = np.repeat(np.arange(n_states, dtype=np.int64), np.diff(indptr))
+    incoming = Incoming(in_ptr, moves_in, np.ascontiguousarray(move_source[moves_in]))
     sources = [i for i in range(len(source)) if w_source[i] > 0 and source.starts(i) is not None]
-    n_heap = len(dst) + 2 * source.max_access + 2
+    origins_arr = Origins(
+        np.ascontiguousarray(source.start_of, dtype=np.int64),
+        np.ascontiguousarray(source.links.edge, dtype=np.int64),
+        np.ascontiguousarray(source.links.pos, dtype=np.float64),
+        np.ascontiguousarray(source.links.link_m, dtype=np.float64),
+        np.ascontiguousarray(w_source, dtype=np.float64),
+    )
     kernel_mode = ATTRACTION if kind == "attraction" else (OD_ALL if mode == "all" else OD_CLOSEST)
     n_threads = thread_count(threads)
+    # origins go to the kernel in chunks: one call per origin would cost more than a
+    # short search; enough chunks remain to share among the threads and to cancel between
+    size = max(1, min(64, len(sources) // (8 * n_threads)))
+    chunks = [
+        np.asarray(sources[k : k + size], dtype=np.int64) for k in range(0, len(sources), size)
+    ]
 
     out = gpd.GeoDataFrame(network.edges.copy(), geometry=network.edges.geometry.name)
     for c in costs:
         tcost = _transition_costs(graph, c, step_threshold)
         along = c == "metric"
+        state_graph = StateGraph(indptr, dst, tcost, tlen, seglen)
+        targets = targets_by_cost[along]
         for radius in radii_list:
-            scratches: list[_Scratch] = []
 
-            def make(scratches: list[_Scratch] = scratches) -> Any:
-                s = _Scratch(n_states, n_heap, len(target), n_edges, 2 * source.max_access)
-                scratches.append(s)
-                return s
+            def make() -> Any:
+                return betweenness_scratch(
+                    n_states, len(dst), len(d_pos), len(target), source.max_access
+                )
 
             def work(
-                i: int,
+                chunk: np.ndarray,
                 s: Any,
                 radius: float = radius,
-                tcost: np.ndarray = tcost,
                 along: bool = along,
+                state_graph: Any = state_graph,
+                targets: Any = targets,
             ) -> int:
-                starts = source.starts(i)
-                assert starts is not None
-                edge, pos, link = starts
                 return int(
-                    betweenness_origin(
-                        np.ascontiguousarray(edge, dtype=np.int64),
-                        np.ascontiguousarray(pos, dtype=np.float64),
-                        np.ascontiguousarray(link, dtype=np.float64),
-                        float(w_source[i]),
-                        i if same else -1,
+                    betweenness_chunk(
+                        chunk,
+                        origins_arr,
+                        same,
                         kernel_mode,
                         float(radius),
                         along,
-                        indptr,
-                        dst,
-                        tcost,
-                        tlen,
-                        seglen,
-                        d_ptr,
-                        d_owner,
-                        d_pos,
-                        d_link,
-                        d_weight,
-                        s.out,
-                        *s.args,
+                        state_graph,
+                        incoming,
+                        targets,
+                        s,
                     )
                 )
 
             column = segment_column(f"{kind}_betweenness", c, radius)
-            reached = run_groups(
-                sources,
+            reached, flows = run_groups_summed(
+                chunks,
                 work,
                 make,
+                lambda s: s.out,
                 threads=n_threads,
                 progress=progress,
                 label=f"{kind} betweenness ({c}, r{column.rsplit('_r', 1)[1]})",
-                total=len(sources),
+                total=len(chunks),
             )
             total = np.zeros(n_edges)
-            for s in scratches:
-                total += s.out
+            if flows is not None:
+                total += flows
             if same:
                 total *= 0.5  # each pair of attractions was routed both ways
             out[column] = total
-            none = sum(1 for r in reached if r == 0)
+            none = int(sum(reached))
             if none:
                 progress.message(
                     f"{column}: {none} of {len(sources)} origins reach no "

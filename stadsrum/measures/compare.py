@@ -54,7 +54,7 @@ from stadsrum.network.barriers import add_links
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.prepare import NETWORK_COLUMNS, prepare_network
 from stadsrum.network.projection import align_crs
-from stadsrum.options import checked_options
+from stadsrum.options import DEFAULT_SPEED, checked_options
 from stadsrum.progress import ProgressLike, as_progress
 
 __all__ = [
@@ -407,7 +407,7 @@ def compare(
     node_id: str = "node_id",
     node_category: str | None = None,
     max_link: float = 200.0,
-    speed: float = 1.3,
+    speed: float = DEFAULT_SPEED,
     thresholds: Sequence[float] = (10.0, 15.0),
     access_cost: str = "metric",
     access_radii: str | Iterable[float | int | str] = "n",
@@ -477,7 +477,7 @@ def compare(
     if (places is None) != (nodes is None):
         raise InputError("compare: give both places and nodes for distances, or neither")
     costs = parse_costs(cost)
-    radii_list = parse_radii(radii)
+    radii_list = parse_radii(radii, "compare")
     measures = list(measures)
     progress.message("building the network after the proposal")
     after, removed = proposal_network(

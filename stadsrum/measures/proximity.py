@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -18,6 +19,7 @@ import pandas as pd
 import shapely
 import shapely.ops
 
+from stadsrum.distributed import takes_client
 from stadsrum.errors import InputError
 from stadsrum.measures._parallel import Scratch, run_groups, thread_count
 from stadsrum.measures.access_graph import (
@@ -28,17 +30,20 @@ from stadsrum.measures.access_graph import (
     validate_ids,
 )
 from stadsrum.measures.naming import (
+    Radius,
     input_renames,
     mean_column,
     minutes_column,
     nearest_column,
+    parse_radius_specs,
     renamed_note,
 )
+from stadsrum.measures.typed_radius import TypedCatchments
 from stadsrum.messages import count
 from stadsrum.network.inputs import check_layer, check_network
 from stadsrum.network.links import PolygonMode
 from stadsrum.network.model import StreetNetwork
-from stadsrum.options import checked_options
+from stadsrum.options import DEFAULT_SPEED, checked_options
 from stadsrum.progress import ProgressLike, as_progress
 
 __all__ = [
@@ -67,8 +72,6 @@ OD_COLUMNS = (
     "status",
 )
 
-DEFAULT_SPEED = 1.3  # metres per second, about 4.7 km/h
-
 
 @dataclass
 class DistanceResult:
@@ -80,6 +83,7 @@ class DistanceResult:
 
 
 @checked_options  # every option before the graph is built (issue 13)
+@takes_client
 def place_distances(
     network: StreetNetwork,
     places: gpd.GeoDataFrame,
@@ -101,6 +105,7 @@ def place_distances(
     routes: bool = True,
     threads: int | None = None,
     progress: ProgressLike | None = None,
+    client: Any = None,
 ) -> DistanceResult:
     """Network distances from every place to every node, with routes.
 
@@ -146,6 +151,9 @@ def place_distances(
         Worker threads (default: all cores).
     progress
         Optional progress reporter.
+    client
+        A ``dask.distributed.Client``: run the searches as tasks on its cluster
+        (:mod:`stadsrum.distributed`).
 
     Returns
     -------
@@ -431,6 +439,7 @@ def place_summary(
     return out.reset_index()
 
 
+@takes_client
 def service_areas(
     network: StreetNetwork,
     places: gpd.GeoDataFrame,
@@ -444,8 +453,11 @@ def service_areas(
     place_entrances: gpd.GeoDataFrame | None = None,
     building_id: str | None = None,
     buffer_m: float = 25.0,
+    radii: str | Sequence[float | str | Radius] | None = None,
+    step_threshold: float = 0.0,
     threads: int | None = None,
     progress: ProgressLike | None = None,
+    client: Any = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Walking service areas (isochrones) around places.
 
@@ -456,18 +468,32 @@ def service_areas(
     place that joins at several points (entrances, a point group; see
     :func:`place_distances` for ``polygons``, ``place_group``,
     ``place_entrances`` and ``building_id``) reaches as far as its best one.
+    A Dask ``client`` runs the searches on its cluster (:mod:`stadsrum.distributed`).
+
+    ``radii`` adds areas within radii besides the minutes, e.g.
+    ``"400,straight:500,steps:2,angular:90"`` (see
+    :mod:`~stadsrum.measures.typed_radius`): walking metres (cut where they
+    run out, as minutes), the streets within straight metres of the place
+    (cut at the circle), or the whole segments within steps (direction
+    changes, a move counting where it turns at least ``step_threshold``
+    degrees) or degrees of turning from the segments the place joins.
 
     Returns
     -------
     (areas, lines)
         Polygons and lines with ``place_id``, ``threshold_min`` and
-        ``length_m`` (lines) / ``area_m2`` (polygons).
+        ``length_m`` (lines) / ``area_m2`` (polygons); with ``radii``, also
+        ``radius`` (the radius as written, e.g. ``steps:2``; empty on the
+        minutes' rows, whose ``threshold_min`` it replaces).
     """
     check_network(network, function="service_areas")
     check_layer(places, function="service_areas", argument="places")
     progress = as_progress(progress)
     if not thresholds or min(thresholds) <= 0:
         raise InputError("thresholds must be positive minutes, e.g. 5,10,15")
+    specs = None if radii is None else parse_radius_specs(radii)
+    if specs is not None and not 0 <= step_threshold <= 180:
+        raise InputError("step_threshold must be between 0 and 180 degrees")
     place = link_side(
         network,
         places,
@@ -503,22 +529,9 @@ def service_areas(
     for i, res in enumerate(results):
         if res is None:
             continue
-        (a_edge, a_pos, a_cost), segs, at0, at1 = res
+        starts, segs, at0, at1 = res
         for t_min, limit in zip(sorted(thresholds), limits, strict=True):
-            parts = []
-            for seg, c0, c1 in zip(segs, at0, at1, strict=True):
-                length = graph.length[seg]
-                spans = []
-                if c0 < limit:
-                    spans.append((0.0, min(length, limit - c0)))
-                if c1 < limit:
-                    spans.append((max(0.0, length - (limit - c1)), length))
-                for e, p, c in zip(a_edge, a_pos, a_cost, strict=True):
-                    if e == seg and c < limit:
-                        spans.append((max(0.0, p - (limit - c)), min(length, p + (limit - c))))
-                for lo, hi in _union(spans):
-                    if hi > lo:
-                        parts.append(shapely.ops.substring(graph.geometry[seg], lo, hi))
+            parts = _cut_reach(graph, starts, segs, at0, at1, limit)
             if not parts:
                 continue
             lines = shapely.line_merge(shapely.multilinestrings(parts))
@@ -534,7 +547,144 @@ def service_areas(
     areas_gdf = gpd.GeoDataFrame(
         area_rows, columns=["place_id", "threshold_min", "area_m2", "geometry"], crs=crs
     )
-    return areas_gdf, lines_gdf
+    if specs is None:
+        return areas_gdf, lines_gdf
+    more_lines, more_areas = _radius_areas(
+        network, graph, place, specs, step_threshold, buffer_m, threads, progress
+    )
+    return _with_radius_rows(areas_gdf, more_areas), _with_radius_rows(lines_gdf, more_lines)
+
+
+def _with_radius_rows(minutes: gpd.GeoDataFrame, rows: list[tuple]) -> gpd.GeoDataFrame:
+    """The minutes' rows with an empty ``radius`` column, then the radius rows."""
+    minutes.insert(2, "radius", pd.Series([None] * len(minutes), dtype=object))
+    more = gpd.GeoDataFrame(rows, columns=list(minutes.columns), crs=minutes.crs)
+    if not len(more):
+        return minutes
+    if not len(minutes):
+        return more
+    return gpd.GeoDataFrame(
+        pd.concat([minutes, more], ignore_index=True), geometry="geometry", crs=minutes.crs
+    )
+
+
+def _radius_areas(
+    network: StreetNetwork,
+    graph: AccessGraph,
+    place: LinkedSide,
+    specs: list[Radius],
+    step_threshold: float,
+    buffer_m: float,
+    threads: int | None,
+    progress: ProgressLike,
+) -> tuple[list[tuple], list[tuple]]:
+    """Service-area rows ``(place_id, nan, radius, size, geometry)`` for every place and radius."""
+    catch = TypedCatchments(network, step_threshold=step_threshold)
+    walking = [r.limit for r in specs if r.is_walking]
+    tree = shapely.STRtree(graph.geometry)
+
+    def work(i: int, scratch: Scratch):
+        a = place.starts(i)
+        if a is None:
+            return None
+        out = []
+        reached = graph.reach_search(a, walking[-1], scratch) if walking else None
+        for radius in specs:
+            if radius.is_walking:
+                assert reached is not None
+                parts = _cut_reach(graph, a, *reached, radius.limit)
+            elif radius.kind == "straight":
+                # the streets as the crow flies: everything within the circles round
+                # the place's own points, whether or not a street leads there
+                xy = place.links.origin_xy[place.access(i)]
+                pt, seg_of = tree.query(
+                    shapely.points(xy), predicate="dwithin", distance=radius.limit
+                )
+                order = np.argsort(seg_of, kind="stable")
+                pt, seg_of = pt[order], seg_of[order]
+                cuts = np.flatnonzero(np.r_[True, seg_of[1:] != seg_of[:-1]])
+                parts = [
+                    shapely.ops.substring(graph.geometry[seg], lo, hi)
+                    for seg, centres in zip(seg_of[cuts], np.split(pt, cuts[1:]), strict=True)
+                    for lo, hi in _within_circles(graph.geometry[seg], xy[centres], radius.limit)
+                    if hi > lo
+                ]
+            else:
+                segs, _ = catch.network_catchment(radius, a[0], scratch)
+                parts = list(graph.geometry[np.sort(segs)])
+            out.append(parts)
+        return out
+
+    results = run_groups(
+        range(len(place.ids)),
+        work,
+        lambda: catch.scratch(place.max_access),
+        threads=thread_count(threads),
+        progress=progress,
+        label="service areas (radii)",
+        total=len(place.ids),
+    )
+    line_rows: list[tuple] = []
+    area_rows: list[tuple] = []
+    for i, res in enumerate(results):
+        if res is None:
+            continue
+        for radius, parts in zip(specs, res, strict=True):
+            if not parts:
+                continue
+            lines = shapely.line_merge(shapely.multilinestrings(parts))
+            line_rows.append((place.ids[i], np.nan, radius.spec, float(lines.length), lines))
+            area = shapely.union_all(shapely.buffer(np.asarray(parts), buffer_m, quad_segs=4))
+            area_rows.append((place.ids[i], np.nan, radius.spec, float(area.area), area))
+    return line_rows, area_rows
+
+
+def _within_circles(line: shapely.LineString, centres: np.ndarray, r: float) -> list:
+    """Spans (metres along ``line``) within ``r`` of any of ``centres``, exactly:
+    each straight piece of the line meets each circle where a quadratic says."""
+    xy = shapely.get_coordinates(line)
+    a, v = xy[:-1], np.diff(xy, axis=0)
+    piece = np.hypot(v[:, 0], v[:, 1])
+    start = np.r_[0.0, np.cumsum(piece)[:-1]]
+    w = a[:, None, :] - np.asarray(centres, dtype=float).reshape(1, -1, 2)  # piece × centre
+    qa = np.maximum((v * v).sum(1), 1e-300)[:, None]
+    qb = 2 * (v[:, None, :] * w).sum(2)
+    qc = (w * w).sum(2) - r * r
+    disc = qb * qb - 4 * qa * qc
+    root = np.sqrt(np.maximum(disc, 0.0))
+    t0 = np.clip((-qb - root) / (2 * qa), 0.0, 1.0)
+    t1 = np.clip((-qb + root) / (2 * qa), 0.0, 1.0)
+    k, _ = np.nonzero((disc >= 0) & (t1 > t0))
+    ok = (disc >= 0) & (t1 > t0)
+    lo = start[k] + t0[ok] * piece[k]
+    hi = start[k] + t1[ok] * piece[k]
+    return _union(list(zip(lo.tolist(), hi.tolist(), strict=True)))
+
+
+def _cut_reach(
+    graph: AccessGraph,
+    starts: tuple[np.ndarray, np.ndarray, np.ndarray],
+    segs: np.ndarray,
+    at0: np.ndarray,
+    at1: np.ndarray,
+    limit: float,
+) -> list:
+    """The street pieces within ``limit`` metres, cut where the distance runs out."""
+    parts = []
+    for seg, c0, c1 in zip(segs, at0, at1, strict=True):
+        length = graph.length[seg]
+        spans = []
+        if c0 < limit:
+            spans.append((0.0, min(length, limit - c0)))
+        if c1 < limit:
+            spans.append((max(0.0, length - (limit - c1)), length))
+        for e, p, c in zip(*starts, strict=True):
+            if e == seg and c < limit:
+                spans.append((max(0.0, p - (limit - c)), min(length, p + (limit - c))))
+        for lo, hi in _union(spans):
+            if hi > lo:
+                parts.append(shapely.ops.substring(graph.geometry[seg], lo, hi))
+    return parts
 
 
 def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -23,17 +23,18 @@ import pandas as pd
 from stadsrum.errors import InputError, NetworkError
 from stadsrum.measures._parallel import thread_count
 from stadsrum.measures.naming import (
+    RADIUS_KINDS,
+    Radius,
     input_renames,
     parse_costs,
-    parse_radii,
-    radius_label,
+    parse_radius_specs,
     renamed_note,
     segment_column,
 )
 from stadsrum.network.inputs import check_network
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.segments import SegmentGraph
-from stadsrum.options import check_options
+from stadsrum.options import DEFAULT_SPEED, check_options
 from stadsrum.progress import ProgressLike, as_progress, check_cancelled, compile_notice
 
 __all__ = ["SEGMENT_MEASURES", "SegmentCosts", "segment_analysis", "segment_measures"]
@@ -75,7 +76,7 @@ def transition_costs(
     *,
     tulip_bins: int = 0,
     step_threshold: float = 0.0,
-    speed: float = 1.3,
+    speed: float = DEFAULT_SPEED,
 ) -> SegmentCosts:
     """Per-transition cost for ``cost`` (``MEASURES.md``), and how to report depths.
 
@@ -117,13 +118,13 @@ def segment_measures(
     graph: SegmentGraph,
     *,
     cost: str = "angular",
-    radii: Sequence[float] = (math.inf,),
+    radii: Sequence[float | str | Radius] = (math.inf,),
     radius_mode: RadiusMode = "catchment",
     measures: Iterable[str] | None = None,
     weights: np.ndarray | None = None,
     tulip_bins: int = 0,
     step_threshold: float = 0.0,
-    speed: float = 1.3,
+    speed: float = DEFAULT_SPEED,
     threads: int | None = None,
     batch_size: int | None = None,
     progress: ProgressLike | None = None,
@@ -135,17 +136,20 @@ def segment_measures(
     and returns ``{"integration_angular_r800": array, ...}`` in segment order.
     With a Dask ``client`` the origins run as tasks on its cluster
     (:mod:`stadsrum.distributed`; ``batch_size`` is then origins per task).
+    ``radii`` may be typed (:class:`~stadsrum.measures.naming.Radius`,
+    ``"straight:500"``): each type is searched as its own group of radii.
     """
     import numba
 
-    from stadsrum.kernels.search import TOL
-    from stadsrum.kernels.segment import N_SUMS, segment_worker
+    from stadsrum.kernels.search import TOL, StateGraph
+    from stadsrum.kernels.segment import N_SUMS, SegmentSettings, segment_worker
 
     progress = as_progress(progress)
     measures = None if measures is None else list(measures)  # a generator is read once
     _check_choices(radius_mode=radius_mode, measures=measures, tulip_bins=tulip_bins)
     wanted = list(SEGMENT_MEASURES if measures is None else measures)
-    radii_arr = np.asarray(sorted(radii), dtype=np.float64)
+    specs = parse_radius_specs(radii)  # walking first, then each type, ascending
+    radii_arr = np.asarray([r.limit for r in specs], dtype=np.float64)
     n = graph.n_segments
     if n == 0:
         raise NetworkError("the network has no segments")
@@ -157,8 +161,16 @@ def segment_measures(
     )
     tlen = transition_lengths(graph)
     want_choice = bool(_CHOICE_MEASURES & set(wanted))
+    if client is not None and any(not r.is_walking for r in specs):
+        # the cluster's tiles take their halos in walking metres, which bound no
+        # other type's catchment (two steps can span a city)
+        raise InputError(
+            "radius types (" + ", ".join(r.spec for r in specs if not r.is_walking) + ") run on "
+            "this machine only: leave out the scheduler, or give walking radii"
+        )
     if client is not None:  # before the local engine's per-thread arrays are allocated
         from stadsrum.distributed import segment_sums
+        from stadsrum.tiles import segment_points
 
         progress.start(f"segment analysis ({cost})", n)
         sums, choice, choice_wl = segment_sums(
@@ -179,9 +191,10 @@ def segment_measures(
             want_choice=want_choice,
             chunk_size=batch_size or None,
             progress=progress,
+            xy=segment_points(graph.geometry),  # orders the origins into compact tiles
         )
         progress.finish()
-        return _measure_columns(sums, choice, choice_wl, w, radii_arr, wanted, cost)
+        return _measure_columns(sums, choice, choice_wl, w, specs, wanted, cost)
 
     n_threads = thread_count(threads)
     n_threads = min(n_threads, numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
@@ -189,49 +202,93 @@ def segment_measures(
     indptr = graph.indptr.astype(np.int32)
     dst = graph.dst.astype(np.int32)
     sums = np.zeros((n, len(radii_arr), N_SUMS))
-    # one partial choice sum per worker, added up at the end
-    parts = np.zeros((2, n_threads, n if want_choice else 1, len(radii_arr)))
     has_free_moves = bool((costs.tcost <= TOL).any())
     origins = np.arange(n, dtype=np.int64)
     progress.start(f"segment analysis ({cost})", n)
 
-    def share(chunk: np.ndarray, chunk_sums: np.ndarray, worker: int) -> None:
-        segment_worker(
-            chunk,
-            worker,
-            n_threads,
-            radii_arr,
-            radius_mode == "catchment",
-            costs.metric,
-            has_free_moves,
-            indptr,
-            dst,
-            costs.tcost,
-            tlen,
-            graph.length,
-            w,
-            costs.depth_scale,
-            costs.harmonic_offset,
-            want_choice,
-            chunk_sums,
-            parts[0, worker],
-            parts[1, worker],
+    state_graph = StateGraph(indptr, dst, costs.tcost, tlen, graph.length)
+    # one kernel call per radius type (its radii ascending), each with its own
+    # catchment search; one partial choice sum per type and worker, added up at the end
+    groups = _radius_groups(graph, specs, step_threshold)
+    settings = [
+        SegmentSettings(
+            radii=radii_arr[first:stop],
+            weight=w,
+            catchment=radius_mode == "catchment",
+            metric_cost=costs.metric,
+            has_free_moves=has_free_moves,
+            depth_scale=costs.depth_scale,
+            harmonic_offset=costs.harmonic_offset,
+            want_choice=want_choice,
+            **extra,
         )
+        for first, stop, extra in groups
+    ]
+    parts = [
+        np.zeros((2, n_threads, n if want_choice else 1, stop - first)) for first, stop, _ in groups
+    ]
+
+    def share(chunk: np.ndarray, chunk_sums: list[np.ndarray], worker: int) -> None:
+        for g, group_settings in enumerate(settings):
+            segment_worker(
+                chunk,
+                worker,
+                n_threads,
+                state_graph,
+                group_settings,
+                chunk_sums[g],
+                parts[g][0, worker],
+                parts[g][1, worker],
+            )
 
     # the kernel releases the GIL: plain threads run the workers in parallel
     with ThreadPoolExecutor(max_workers=n_threads) as pool, compile_notice(progress):
         for start in range(0, n, batch):
             check_cancelled(progress)
             chunk = origins[start : start + batch]
-            chunk_sums = np.zeros((len(chunk), len(radii_arr), 6))
+            chunk_sums = [np.zeros((len(chunk), stop - first, N_SUMS)) for first, stop, _ in groups]
             for job in [pool.submit(share, chunk, chunk_sums, k) for k in range(n_threads)]:
                 job.result()
-            sums[chunk] = chunk_sums
+            sums[chunk] = np.concatenate(chunk_sums, axis=1)
             progress.advance(len(chunk))
-    choice = parts[0].sum(axis=0) if want_choice else np.zeros((n, len(radii_arr)))
-    choice_wl = parts[1].sum(axis=0) if want_choice else np.zeros((n, len(radii_arr)))
+    if want_choice:
+        choice = np.concatenate([p[0].sum(axis=0) for p in parts], axis=1)
+        choice_wl = np.concatenate([p[1].sum(axis=0) for p in parts], axis=1)
+    else:
+        choice = np.zeros((n, len(radii_arr)))
+        choice_wl = np.zeros((n, len(radii_arr)))
     progress.finish()
-    return _measure_columns(sums, choice, choice_wl, w, radii_arr, wanted, cost)
+    return _measure_columns(sums, choice, choice_wl, w, specs, wanted, cost)
+
+
+def _radius_groups(
+    graph: SegmentGraph, specs: Sequence[Radius], step_threshold: float
+) -> list[tuple[int, int, dict[str, Any]]]:
+    """``(first, stop, settings)`` per radius type: the radii ``specs[first:stop]``
+    (consecutive, as :func:`parse_radius_specs` orders them) and the kernel's
+    settings for that type's catchment."""
+    from stadsrum.kernels.segment import ANGULAR, STEPS, STRAIGHT
+
+    groups: list[tuple[int, int, dict[str, Any]]] = []
+    first = 0
+    for stop in range(1, len(specs) + 1):
+        if stop < len(specs) and specs[stop].kind == specs[first].kind:
+            continue
+        kind = RADIUS_KINDS.index(specs[first].kind)
+        extra: dict[str, Any] = {"radius_kind": kind}
+        if kind == STEPS:
+            # a step as the steps cost counts it: a move turning at least step_threshold
+            if not 0 <= step_threshold <= 180:
+                raise InputError("step_threshold must be between 0 and 180 degrees")
+            extra["tcatch"] = (graph.turn_deg >= step_threshold).astype(np.float64)
+        elif kind == ANGULAR:
+            # exact degrees, also where the angular cost counts in tulip bins
+            extra["tcatch"] = np.ascontiguousarray(graph.turn_deg, dtype=np.float64)
+        elif kind == STRAIGHT:
+            extra["mid"] = np.ascontiguousarray(graph.midpoints(), dtype=np.float64)
+        groups.append((first, stop, extra))
+        first = stop
+    return groups
 
 
 def _measure_columns(
@@ -239,7 +296,7 @@ def _measure_columns(
     choice: np.ndarray,
     choice_wl: np.ndarray,
     w: np.ndarray,
-    radii_arr: np.ndarray,
+    specs: Sequence[Radius],
     wanted: list[str],
     cost: str,
 ) -> dict[str, np.ndarray]:
@@ -254,7 +311,7 @@ def _measure_columns(
     )
 
     out: dict[str, np.ndarray] = {}
-    for r_i, radius in enumerate(radii_arr):
+    for r_i, radius in enumerate(specs):
         count = sums[:, r_i, S_COUNT]
         depth = sums[:, r_i, S_DEPTH]
         reach = sums[:, r_i, S_REACH]
@@ -278,7 +335,7 @@ def _measure_columns(
                 "harmonic": sums[:, r_i, S_HARMONIC],
             }
         for name in wanted:
-            out[segment_column(name, cost, float(radius))] = values[name]
+            out[segment_column(name, cost, radius)] = values[name]
     return out
 
 
@@ -300,14 +357,14 @@ def segment_analysis(
     network: StreetNetwork,
     *,
     cost: str | Iterable[str] = "angular",
-    radii: str | Iterable[float | int | str] = ("n",),
+    radii: str | Iterable[float | int | str | Radius] = ("n",),
     radius_mode: RadiusMode = "catchment",
     measures: Iterable[str] | None = None,
     weight: str | None = None,
     tulip_bins: int = 0,
     split: Literal["edge", "vertex"] = "edge",
     step_threshold: float = 0.0,
-    speed: float = 1.3,
+    speed: float = DEFAULT_SPEED,
     threads: int | None = None,
     batch_size: int | None = None,
     progress: ProgressLike | None = None,
@@ -324,14 +381,20 @@ def segment_analysis(
         (metres), ``steps`` (moves) and ``time`` (walking minutes); a list or
         ``"angular,metric"``.
     radii
-        Metric radii in metres and/or ``"n"`` (whole network), e.g.
-        ``"400,800,n"`` or ``[400, 800, "n"]``.
+        Walking radii in metres and/or ``"n"`` (whole network), and radius
+        types as PST's: ``straight:M`` (metres as the crow flies), ``steps:K``
+        (direction changes), ``angular:D`` (degrees of turning); e.g.
+        ``"400,800,n,straight:500,steps:2,angular:90"`` or ``[400, "n"]``.
+        Columns end in ``r400``, ``rn``, ``r500_straight``, ``r2_steps``,
+        ``r90_angular`` (``docs/measures.md``).
     radius_mode
         ``"catchment"`` (default): a radius holds the segments whose midpoint
-        is within it by the shortest walk, and every measure is computed on
-        that sub-network. ``"route"``: depthmapX's and PST's convention, where
-        the metric length is carried along the least-cost route (results at
-        finite radii then depend on tie order). Identical at radius n.
+        is within it by the least walk (least steps, least angle; straight: as
+        the crow flies, reached without leaving the disc), and every measure
+        is computed on that sub-network. ``"route"``: depthmapX's and PST's
+        convention, where the metres (steps, degrees) are carried along the
+        least-cost route (results at finite radii then depend on tie order);
+        a straight radius is the same in both modes. Identical at radius n.
     measures
         Subset of :data:`SEGMENT_MEASURES`; all by default.
     weight
@@ -363,6 +426,21 @@ def segment_analysis(
         One row per segment with the network's columns (the input's own
         attributes included), ``segment_id`` and the measure columns named
         ``{measure}_{cost}_r{radius}``, e.g. ``integration_angular_r800``.
+
+    Examples
+    --------
+    Angular integration of the sample city within 400 and 800 metres:
+
+    >>> import stadsrum as sr
+    >>> net = sr.read_network(sr.sample_data_dir() / "helsinki.osm.pbf")
+    >>> seg = sr.segment_analysis(net, cost="angular", radii="400,800")
+    >>> [c for c in seg.columns if c.startswith("integration_angular")]
+    ['integration_angular_r400', 'integration_angular_r800']
+
+    A catchment of 400 m holds no more segments than one of 800 m:
+
+    >>> bool((seg["node_count_angular_r400"] <= seg["node_count_angular_r800"]).all())
+    True
     """
     check_network(network, function="segment_analysis")
     # every option before the segment graph is built (seconds on a city): a mistake
@@ -385,7 +463,7 @@ def segment_analysis(
         },
     )
     costs = parse_costs(cost)
-    radii_list = parse_radii(radii)
+    radii_list = parse_radius_specs(radii)
     measures = None if measures is None else list(measures)  # a generator is read once
     _check_choices(radius_mode=radius_mode, measures=measures, tulip_bins=tulip_bins)
     if split not in ("edge", "vertex"):
@@ -421,7 +499,7 @@ def segment_analysis(
     frame.insert(0, "segment_id", np.arange(graph.n_segments))
     columns: dict[str, np.ndarray] = {}
     for c in costs:
-        labels = ", ".join(radius_label(r) for r in radii_list)
+        labels = ", ".join(r.spec for r in radii_list)
         progress.message(f"segment analysis: {c} cost, radii {labels}")
         columns |= segment_measures(
             graph,

@@ -328,14 +328,14 @@ def _panel_figure(
     """One A4 page: the areas in one colour scale, a panel per ``(subtitle, column)``."""
     from matplotlib.patches import Patch
 
-    fig = maps._new_figure()
+    fig = maps.new_figure()
     fig.suptitle(title, x=0.06, ha="left", fontsize=15, fontweight="bold", y=0.975)
     values = np.concatenate(
         [pd.to_numeric(areas[c], errors="coerce").to_numpy(np.float64) for _s, c in panels]
     )
     breaks = class_breaks(values, 5, "natural_breaks")
     n = max(len(breaks) - 1, 1)
-    colours = maps._resample(TIME, n)
+    colours = maps.resample(TIME, n)
     digits = 1 if len(breaks) < 2 or breaks[-1] - breaks[0] < 20 else 0
     cols = min(len(panels), 3)
     rows = -(-len(panels) // cols)
@@ -352,7 +352,7 @@ def _panel_figure(
         ax.set_axis_off()
         ax.set_title(subtitle, fontsize=11, fontweight="bold")
         if context is not None and len(context):  # streets over the colours, faint
-            maps._draw(
+            maps.draw(
                 ax,
                 np.asarray(context.geometry.array, dtype=object),
                 "#3c3c3c",
@@ -363,12 +363,12 @@ def _panel_figure(
             )
         v = pd.to_numeric(areas[column], errors="coerce").to_numpy(np.float64)
         empty = ~np.isfinite(v)
-        maps._draw(ax, geoms[empty], "#f0f0f0", 0.3, kind="fill", zorder=1, fill_alpha=1.0)
+        maps.draw(ax, geoms[empty], "#f0f0f0", 0.3, kind="fill", zorder=1, fill_alpha=1.0)
         for i in range(n):
             lo, hi = breaks[i], breaks[i + 1]
             mask = ~empty & (v >= lo) & ((v < hi) if i < n - 1 else (v <= hi))
-            maps._draw(ax, geoms[mask], colours[i], 0.3, kind="fill", zorder=2, fill_alpha=0.85)
-        maps._draw(ax, geoms, "#555555", 0.3, kind="line", zorder=4)
+            maps.draw(ax, geoms[mask], colours[i], 0.3, kind="fill", zorder=2, fill_alpha=0.85)
+        maps.draw(ax, geoms, "#555555", 0.3, kind="line", zorder=4)
         if label:
             points = areas.geometry.representative_point()
             ids = areas["area_id"].astype(str) if "area_id" in areas else areas.index.astype(str)
@@ -389,7 +389,7 @@ def _panel_figure(
         ax.set_xlim(bounds[0], bounds[2])
         ax.set_ylim(bounds[1], bounds[3])
         if k == 0:
-            maps._scale_bar(ax, bounds, lang, fontsize=7)
+            maps.scale_bar(ax, bounds, lang, fontsize=7)
     handles = [
         Patch(
             facecolor=colours[i],
@@ -422,7 +422,7 @@ def _matrix_figure(matrix: pd.DataFrame, title: str, caption: str, lang: str) ->
     """The area-to-area mean walk as a heat map, minutes written in the cells when few."""
     from matplotlib.colors import LinearSegmentedColormap
 
-    fig = maps._new_figure()
+    fig = maps.new_figure()
     fig.suptitle(title, x=0.06, ha="left", fontsize=15, fontweight="bold", y=0.975)
     ids = sorted(set(matrix["from_area"].astype(str)) | set(matrix["to_area"].astype(str)))
     grid = (
@@ -465,7 +465,7 @@ def _matrix_figure(matrix: pd.DataFrame, title: str, caption: str, lang: str) ->
         image, cax=fig.add_axes((0.14, 0.8 - height, width, 0.012)), orientation="horizontal"
     )
     bar.set_label("min", fontsize=8)
-    bar.ax.xaxis.set_major_formatter(maps._number_formatter(lang))
+    bar.ax.xaxis.set_major_formatter(maps.number_formatter(lang))
     bar.ax.tick_params(labelsize=7)
     fig.text(0.06, 0.012, caption, fontsize=7, color="#555555")
     return fig

@@ -363,6 +363,8 @@ def _service_areas(
     if "service_areas" not in read:
         return
     areas = read("service_areas")
+    if "radius" in areas.columns:  # areas within radii (--service-radii): not a walking time
+        areas = areas[areas["radius"].isna()]
     if not len(areas) or not {"place_id", "threshold_min"} <= set(areas.columns):
         return
     title = CAPTIONS["service_areas"][lang]
@@ -916,7 +918,7 @@ def write_report(
     for section in sections:
         log.info("report: %s (%s)", section.heading, section.source.name)
         _fill_section(section, lang, context, names)
-    from stadsrum import __version__
+    from stadsrum._version import __version__
 
     title = title or word("title", lang)
     subtitle = word("subtitle", lang, version=__version__, date=_dt.date.today().isoformat())

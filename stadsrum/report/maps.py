@@ -45,7 +45,7 @@ _MM_TO_PT = 72 / 25.4
 _CONTEXT = "#c8c8c8"
 
 
-def _new_figure(size: tuple[float, float] = A4) -> Any:
+def new_figure(size: tuple[float, float] = A4) -> Any:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -69,7 +69,7 @@ def _kind(geoms: np.ndarray) -> str:
     return {0: "marker", 4: "marker", 3: "fill", 6: "fill"}.get(t, "line")
 
 
-def _draw(
+def draw(
     ax: Any,
     geoms: np.ndarray,
     colour: str,
@@ -143,7 +143,7 @@ def _draw(
     )
 
 
-def _resample(ramp: Sequence[str], n: int) -> list[str]:
+def resample(ramp: Sequence[str], n: int) -> list[str]:
     if n <= 1:
         return [ramp[-1]]
     return [ramp[round(i * (len(ramp) - 1) / (n - 1))] for i in range(n)]
@@ -175,20 +175,20 @@ def draw_layer(
     legend: list[tuple[str, str, float, str]] = []
     column = style.column
     if style.kind == "single" or column is None or column not in frame.columns:
-        _draw(ax, geoms, style.ramp[0], style.size_mm, kind=kind, zorder=zorder)
+        draw(ax, geoms, style.ramp[0], style.size_mm, kind=kind, zorder=zorder)
         return legend
     if style.kind == "categorized":
         values = frame[column].astype(str).to_numpy()
         cats = sorted(set(values) - {"nan", "None"}, key=_category_order)
         palette = (
-            _resample(style.ramp, len(cats))
+            resample(style.ramp, len(cats))
             if style.ramp
             else ["#1f78b4", "#e31a1c", "#33a02c", "#6a3d9a", "#ff7f00", "#b15928"]
         )
         order = list(reversed(cats)) if style.descending else cats
         for i, cat in enumerate(order):
             colour = palette[cats.index(cat) % len(palette)]
-            _draw(
+            draw(
                 ax, geoms[values == cat], colour, style.size_mm, kind=kind, zorder=zorder + i * 0.01
             )
         for i, cat in enumerate(cats):
@@ -213,16 +213,14 @@ def draw_layer(
             ):
                 mask = status == name
                 if mask.any():
-                    _draw(
-                        ax, geoms[mask], colour, size, kind=kind, zorder=zorder + 2, dashed=dashed
-                    )
+                    draw(ax, geoms[mask], colour, size, kind=kind, zorder=zorder + 2, dashed=dashed)
                     legend.append((words.get(name, name), colour, size, kind))
                     extra |= mask
         limits, tol = diverging_breaks(values[~extra])
         n_side = (len(limits) - 2) // 2
         ramp = DIVERGING if style.higher_is_better else tuple(reversed(DIVERGING))
-        neg = _resample(ramp[:4], n_side) if n_side > 1 else [ramp[1]]
-        pos = _resample(ramp[5:], n_side) if n_side > 1 else [ramp[7]]
+        neg = resample(ramp[:4], n_side) if n_side > 1 else [ramp[1]]
+        pos = resample(ramp[5:], n_side) if n_side > 1 else [ramp[7]]
         top = max(abs(limits[0]), abs(limits[-1]), 1e-300)
         digits = _digits(0.0, top)
         base = style.size_mm
@@ -245,12 +243,12 @@ def draw_layer(
                 label = f"{_signed(lo, digits, lang)} – {_signed(hi, digits, lang)}{unit}"
             classes.append((mask & ~extra, colour, size, label))
         for mask, colour, size, _label in sorted(classes, key=lambda c: c[2]):
-            _draw(ax, geoms[mask], colour, size, kind=kind, zorder=zorder + size / 100)
+            draw(ax, geoms[mask], colour, size, kind=kind, zorder=zorder + size / 100)
         legend.extend((label, colour, size, kind) for _m, colour, size, label in classes)
         return legend
     breaks = class_breaks(values, 7, style.method)
     n = len(breaks) - 1
-    colours = _resample(style.ramp, n)
+    colours = resample(style.ramp, n)
     sizes = (
         [style.size_mm] * n
         if style.max_size_mm is None or n <= 1
@@ -261,7 +259,7 @@ def draw_layer(
     for rank, i in enumerate(sequence):
         lo, hi = breaks[i], breaks[i + 1]
         mask = (values >= lo) & ((values < hi) if i < n - 1 else (values <= hi))
-        _draw(ax, geoms[mask], colours[i], sizes[i], kind=kind, zorder=zorder + rank * 0.01)
+        draw(ax, geoms[mask], colours[i], sizes[i], kind=kind, zorder=zorder + rank * 0.01)
     unit = f" {style.unit.strip()}" if style.unit.strip() else ""
     for i in range(n):
         legend.append(
@@ -297,7 +295,7 @@ def _category_text(value: str, lang: str) -> str:
         return category_label(value, lang)
 
 
-def _scale_bar(
+def scale_bar(
     ax: Any, bounds: tuple[float, float, float, float], lang: str = "en", *, fontsize: float = 8
 ) -> None:
     x0, y0, x1, y1 = bounds
@@ -339,7 +337,7 @@ def map_figure(
     """An A4 page: a map of ``layers`` (the last is the one with the legend) over ``context``."""
     from matplotlib.lines import Line2D
 
-    fig = _new_figure()
+    fig = new_figure()
     fig.suptitle(title, x=0.06, ha="left", fontsize=15, fontweight="bold", y=0.975)
     ax = fig.add_axes((0.04, 0.17, 0.92, 0.77))
     ax.set_aspect("equal")
@@ -347,7 +345,7 @@ def map_figure(
     frames = [f for f, _ in layers if len(f)]
     all_bounds = np.array([f.total_bounds for f in frames]) if frames else None
     if context is not None and len(context):
-        _draw(
+        draw(
             ax,
             np.asarray(context.geometry.array, dtype=object),
             _CONTEXT,
@@ -386,7 +384,7 @@ def map_figure(
         bounds = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
         ax.set_xlim(bounds[0], bounds[2])
         ax.set_ylim(bounds[1], bounds[3])
-        _scale_bar(ax, bounds, lang)
+        scale_bar(ax, bounds, lang)
     if legend:
         handles = [
             Line2D(
@@ -418,7 +416,7 @@ def map_figure(
     return fig
 
 
-def _number_formatter(lang: str) -> Any:
+def number_formatter(lang: str) -> Any:
     """Axis tick labels as ``lang`` writes numbers, with the decimals the tick step needs."""
     from matplotlib.ticker import Formatter
 
@@ -446,7 +444,7 @@ def histogram_figure(
     lang: str = "en",
 ) -> Any:
     """An A4 page of histograms: ``(label, values, colour)`` each, stacked."""
-    fig = _new_figure()
+    fig = new_figure()
     fig.suptitle(title, x=0.06, ha="left", fontsize=15, fontweight="bold", y=0.975)
     n = max(len(series), 1)
     height = 0.8 / max(n, 3)
@@ -462,8 +460,8 @@ def histogram_figure(
             ax.axvline(0, color="#444444", linewidth=0.8)
         ax.set_xlabel(name, fontsize=9)
         ax.set_ylabel(ylabel, fontsize=9)
-        ax.xaxis.set_major_formatter(_number_formatter(lang))
-        ax.yaxis.set_major_formatter(_number_formatter(lang))
+        ax.xaxis.set_major_formatter(number_formatter(lang))
+        ax.yaxis.set_major_formatter(number_formatter(lang))
         ax.tick_params(labelsize=8)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
@@ -583,7 +581,7 @@ class _PageWriter:
         self.y = _TOP
 
     def new_page(self) -> None:
-        self.fig = _new_figure()
+        self.fig = new_figure()
         self.pages.append(self.fig)
         self.y = _TOP
         heading = self.heading if len(self.pages) == 1 else f"{self.heading} {self.continued}"
@@ -811,7 +809,7 @@ def service_area_figures(
     frame = areas[~(shapely.is_missing(areas.geometry.array) | areas.geometry.is_empty)]
     minutes = pd.to_numeric(frame["threshold_min"], errors="coerce").to_numpy(np.float64)
     levels = sorted({float(m) for m in minutes if np.isfinite(m)})
-    colours = _resample(_AREA_RAMP[:4], len(levels)) if len(levels) > 1 else [_AREA_RAMP[1]]
+    colours = resample(_AREA_RAMP[:4], len(levels)) if len(levels) > 1 else [_AREA_RAMP[1]]
     ids = sorted({str(p) for p in frame["place_id"]}, key=lambda p: str(names.get(p) or p).lower())
     x0, y0, x1, y1 = frame.total_bounds
     pad = max(x1 - x0, y1 - y0) * 0.03 + 1
@@ -827,7 +825,7 @@ def service_area_figures(
     ncol = 3
     for start in range(0, len(ids), per_page):
         chunk = ids[start : start + per_page]
-        fig = _new_figure()
+        fig = new_figure()
         fig.suptitle(title, x=0.06, ha="left", fontsize=15, fontweight="bold", y=0.975)
         nrow = max(math.ceil(len(chunk) / ncol), 1)
         cell_w, cell_h = 0.92 / ncol, min(0.8 / nrow, 0.26)
@@ -841,10 +839,10 @@ def service_area_figures(
             ax.set_xlim(bounds[0], bounds[2])
             ax.set_ylim(bounds[1], bounds[3])
             if context_geoms is not None:
-                _draw(ax, context_geoms, _CONTEXT, 0.12, kind="line", zorder=1)
+                draw(ax, context_geoms, _CONTEXT, 0.12, kind="line", zorder=1)
             for level, colour in reversed(list(zip(levels, colours, strict=True))):
                 mask = (place_ids == place) & (minutes == level)
-                _draw(
+                draw(
                     ax,
                     geoms[mask],
                     colour,
@@ -856,7 +854,7 @@ def service_area_figures(
             shape = (places or {}).get(place)
             if shape is not None and not shapely.is_empty(shape):
                 kind = "fill" if shape.geom_type in ("Polygon", "MultiPolygon") else "marker"
-                _draw(
+                draw(
                     ax,
                     np.array([shape], dtype=object),
                     "#111111",
@@ -869,7 +867,7 @@ def service_area_figures(
                 names.get(place, place), fontsize=8.5, fontweight="bold", loc="left", pad=2
             )
             if k == 0:
-                _scale_bar(ax, bounds, lang, fontsize=6.5)
+                scale_bar(ax, bounds, lang, fontsize=6.5)
         handles = [
             Patch(facecolor=colour, edgecolor=colour, label=f"{format_number(level, lang)} min")
             for level, colour in zip(levels, colours, strict=True)

@@ -6,7 +6,11 @@ Plain language for planners; the formulas are in ``docs/measures.md``,
 
 from __future__ import annotations
 
+from stadsrum.options import DEFAULT_SPEED
+
 __all__ = ["LANGUAGES", "SECTIONS", "WORDS", "section_text", "word"]
+
+_SPEED_SV = f"{DEFAULT_SPEED:g}".replace(".", ",")  # Swedish writes a decimal comma
 
 LANGUAGES = ("sv", "en")
 
@@ -217,7 +221,7 @@ SECTIONS: dict[str, dict[str, dict[str, str]]] = {
             "sv": (
                 "För varje plats (torg, park) visas gångavståndet längs gatorna till stadens "
                 "målpunkter (stationer, skolor, bibliotek ...), inklusive vägen från platsen "
-                "ut till gatan. Gångtiden räknas med 1,3 m/s om inget annat anges. Kartan "
+                f"ut till gatan. Gångtiden räknas med {_SPEED_SV} m/s om inget annat anges. Kartan "
                 "visar vägarna, gröna korta och röda långa. Tabellen visar gångtiden till "
                 "närmaste målpunkt av varje slag. En omvägskvot nära 1 betyder en rak väg; "
                 "1,5 betyder att vägen är 50 % längre än fågelvägen."
@@ -226,7 +230,8 @@ SECTIONS: dict[str, dict[str, dict[str, str]]] = {
                 "For each place (square, park) the report shows the walking distance along "
                 "the streets to the city's key nodes (stations, schools, libraries ...), "
                 "including the way from the place out to the street. Walking time assumes "
-                "1.3 m/s unless stated. The map shows the routes, green short and red long. "
+                f"{DEFAULT_SPEED:g} m/s unless stated. "
+                "The map shows the routes, green short and red long. "
                 "The table gives the walk to the nearest node of each kind. A detour ratio "
                 "near 1 means a direct route; 1.5 means the route is 50% longer than the "
                 "straight line."

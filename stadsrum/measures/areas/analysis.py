@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from stadsrum.distributed import takes_client
 from stadsrum.errors import InputError, NetworkError
 from stadsrum.io.population import Population, read_population
 from stadsrum.measures._parallel import Scratch, run_groups, thread_count
@@ -38,7 +39,7 @@ from stadsrum.messages import count
 from stadsrum.network.inputs import check_layer, check_network
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.projection import align_crs
-from stadsrum.options import checked_options
+from stadsrum.options import DEFAULT_SPEED, checked_options
 from stadsrum.progress import ProgressLike, as_progress
 
 __all__ = ["AREA_ID_NAMES", "AreaResult", "area_analysis"]
@@ -47,8 +48,6 @@ log = logging.getLogger(__name__)
 
 #: Area id columns recognised when none is named: SCB's DeSO and RegSO codes.
 AREA_ID_NAMES = ("deso", "regso", "area_id")
-
-DEFAULT_SPEED = 1.3  # metres per second, as the other analyses
 
 
 @dataclass
@@ -126,6 +125,7 @@ def _minutes_list(values: Sequence[float] | float | str, what: str) -> list[floa
 
 
 @checked_options  # every option before any search (issue 13)
+@takes_client
 def area_analysis(
     net: StreetNetwork,
     population: gpd.GeoDataFrame | Population,
@@ -146,6 +146,7 @@ def area_analysis(
     criteria: str | dict[str, str] | Criteria | None = None,
     threads: int | None = None,
     progress: ProgressLike | None = None,
+    client: Any = None,
 ) -> AreaResult:
     """Who reaches what, which areas the streets keep apart, where people could meet.
 
@@ -188,12 +189,46 @@ def area_analysis(
         ``"employment=COL,income_support=COL,eligibility=COL"``.
     threads, progress
         Worker threads (default all cores); progress reporter (cancellable).
+    client
+        A ``dask.distributed.Client``: run the searches as tasks on its cluster
+        (:mod:`stadsrum.distributed`).
 
     Returns
     -------
     AreaResult
         ``population``, ``areas``, ``area_matrix``, ``copresence``,
         ``meeting_sites`` and ``segregation``, columns as in ``docs/areas.md``.
+        ``areas`` (when given) and ``population`` (from points) keep the
+        caller's index, a row per input feature.
+
+    Examples
+    --------
+    The sample city's synthetic residents by place of birth, in its districts:
+
+    >>> import geopandas as gpd, stadsrum as sr
+    >>> data = sr.sample_data_dir()
+    >>> net = sr.read_network(data / "helsinki.osm.pbf")
+    >>> people = gpd.read_file(data / "population.gpkg", layer="population")
+    >>> districts = gpd.read_file(data / "population.gpkg", layer="districts")
+    >>> result = sr.area_analysis(
+    ...     net, people, population_column="population",
+    ...     groups=["born_sweden", "born_abroad"], areas=districts,
+    ... )
+
+    Every resident counts in one district, on the districts' own rows:
+
+    >>> bool(result.areas["population"].sum() == people["population"].sum())
+    True
+    >>> result.areas.index.equals(districts.index)
+    True
+
+    With two groups, a group's isolation and its exposure to the other add up to 1:
+
+    >>> index = result.segregation.set_index(["index", "group", "scale"])["value"]
+    >>> isolation = index["isolation", "born_sweden", "areas"]
+    >>> exposure = index["exposure", "born_sweden:born_abroad", "areas"]
+    >>> round(float(isolation + exposure), 9)
+    1.0
     """
     check_network(net, function="area_analysis")
     progress = as_progress(progress)
@@ -241,6 +276,10 @@ def area_analysis(
     )
     segregation = _segregation_table(ctx, walk, envs, areas is not None)
     population_layer = _population_layer(ctx, ids, walk, envs)
+    if areas is not None:  # a row per area given: on the caller's index, so results join back
+        areas_layer.index = areas.index
+    if isinstance(population, gpd.GeoDataFrame) and pop.method == "points":
+        population_layer.index = population.index  # likewise a row per resident point
     return AreaResult(
         population=population_layer,
         areas=areas_layer,
@@ -576,6 +615,18 @@ class _ResidentScratch(Scratch):
         self.s_w = np.zeros(n_areas + 1)
         self.pair_m = np.zeros((n_areas + 1, n_areas + 1))
         self.pair_w = np.zeros((n_areas + 1, n_areas + 1))
+        self.arrays, self.sums = self._records()
+
+    def _records(self) -> tuple[Any, Any]:
+        """The same arrays bundled as the kernel takes them (named tuples)."""
+        from stadsrum.kernels.population import ResidentScratch, ResidentSums
+
+        arrays = ResidentScratch(
+            self.dj, self.tj, self.n_tj, self.hkey, self.hval, self.seed_node, self.seed_cost,
+            self.seg_stamp, self.counter, self.cand, self.chunk_mark, self.chunk_list,
+            self.seen_area, self.seen_t0, self.seen_mark, self.env_b, self.s_m, self.s_w,
+        )  # fmt: skip
+        return arrays, ResidentSums(self.acc_p, self.acc_g, self.acc_o, self.pair_m, self.pair_w)
 
 
 def _hilbert(xy: np.ndarray, order: int = 16) -> np.ndarray:
@@ -661,7 +712,7 @@ def _resident_searches(
     cover the connected network, and each resident's area sums visit every
     other resident (time N², memory per worker independent of N).
     """
-    from stadsrum.kernels.population import resident_chunk
+    from stadsrum.kernels.population import JunctionGraph, Residents, resident_chunk
 
     n, s, g = ctx.n_points, ctx.n_segments, ctx.group_counts.shape[1]
     n_t = len(limits)
@@ -704,6 +755,8 @@ def _resident_searches(
     np.minimum.at(lo_u, owner, r_link + r_pos)
     np.minimum.at(lo_v, owner, r_link + seglen[owner] - r_pos)
     eps = 1e-6 * (1.0 + reach_m)  # as the kernel: searches reach a little farther
+    graph = JunctionGraph(nptr, nnbr, nedge, seg_u, seg_v, seglen)
+    residents = Residents(pt_ptr, r_pos, r_link, r_p, r_g, r_area, r_orig, seg_area, pop_segs)
 
     def work(c: int, scr: Scratch) -> tuple[np.ndarray, ...]:
         assert isinstance(scr, _ResidentScratch)
@@ -722,13 +775,7 @@ def _resident_searches(
         n_out, tri, n_tri = resident_chunk(
             segs, by_junction, junctions.astype(np.int64), reach_m - lo + eps,
             slot0.astype(np.int64), slot1.astype(np.int64), need_matrix, reach_m, t_m, r_m,
-            nptr, nnbr, nedge, seg_u, seg_v, seglen, seg_area, pop_segs,
-            pt_ptr, r_pos, r_link, r_p, r_g, r_area, r_orig,
-            scr.dj, scr.tj, scr.n_tj, scr.hkey, scr.hval,
-            scr.seed_node, scr.seed_cost, scr.seg_stamp, scr.counter, scr.cand,
-            scr.acc_p, scr.acc_g, scr.acc_o, scr.chunk_mark, scr.chunk_list, scr.chunk_id,
-            scr.seen_area, scr.seen_t0, scr.seen_mark, scr.tri,
-            scr.env_b, scr.s_m, scr.s_w, scr.pair_m, scr.pair_w, walk.env,
+            graph, residents, scr.arrays, scr.sums, walk.env, scr.chunk_id, scr.tri,
         )  # fmt: skip
         scr.tri = tri
         f = scr.chunk_list[:n_out].copy()
@@ -740,16 +787,21 @@ def _resident_searches(
         scr.acc_g[:, f] = 0.0
         scr.acc_o[:, f] = 0.0
         seen = tri[: 3 * n_tri].reshape(-1, 3).copy()
+        # the kernel wrote these residents' environments into walk.env: on a Dask
+        # worker that is the worker's copy, so they travel back with the chunk
+        who = r_orig[mine]
+        env = walk.env[:, who].copy()
         if not need_matrix:
-            return f, vals_p, vals_g, vals_o, seen
+            return f, vals_p, vals_g, vals_o, seen, who, env
         rows = np.unique(r_area[mine] + 1)  # the chunk's residents' area rows
         pm, pw = scr.pair_m[rows], scr.pair_w[rows]  # copies (fancy indexing)
         scr.pair_m[rows] = 0.0
         scr.pair_w[rows] = 0.0
-        return f, vals_p, vals_g, vals_o, seen, rows, pm, pw
+        return f, vals_p, vals_g, vals_o, seen, who, env, rows, pm, pw
 
     def consume(k: int, res: tuple[np.ndarray, ...]) -> None:
-        f, vals_p, vals_g, vals_o, seen = res[:5]
+        f, vals_p, vals_g, vals_o, seen, who, env = res[:7]
+        walk.env[:, who] = env
         walk.reach[:, f] += vals_p
         walk.reach_g[:, f] += vals_g
         walk.other[:, f] += vals_o
@@ -757,7 +809,7 @@ def _resident_searches(
             sel = seen[:, 2] <= t
             walk.seen[t, seen[sel, 0], seen[sel, 1]] = True
         if need_matrix:
-            rows, pm, pw = res[5:]
+            rows, pm, pw = res[7:]
             walk.pair_m[rows] += pm
             walk.pair_w[rows] += pw
 

@@ -16,11 +16,10 @@ from stadsrum.measures.barriers.detour import detour_pairs, detour_surface
 from stadsrum.measures.barriers.effect import barrier_effect
 from stadsrum.measures.barriers.inventory import barrier_inventory
 from stadsrum.measures.barriers.scenario import evaluate_scenario
-from stadsrum.measures.proximity import DEFAULT_SPEED
 from stadsrum.messages import count
 from stadsrum.network.barriers import BarrierSet, read_barrier_layer
 from stadsrum.network.model import StreetNetwork
-from stadsrum.options import checked_options
+from stadsrum.options import DEFAULT_SPEED, checked_options
 from stadsrum.progress import ProgressLike, as_progress
 
 __all__ = ["BarrierResult", "barrier_analysis"]

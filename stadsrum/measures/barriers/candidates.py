@@ -25,9 +25,9 @@ from stadsrum.errors import InputError
 from stadsrum.measures.access_graph import AccessGraph, LinkedSide, ODMatrix, Starts
 from stadsrum.measures.barriers.inventory import crossed_barriers
 from stadsrum.measures.naming import minutes_column
-from stadsrum.measures.proximity import DEFAULT_SPEED
 from stadsrum.network.barriers import BarrierSet
 from stadsrum.network.model import StreetNetwork
+from stadsrum.options import DEFAULT_SPEED
 from stadsrum.progress import Progress, ProgressLike, as_progress, check_cancelled
 
 __all__ = [

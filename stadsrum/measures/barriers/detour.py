@@ -10,10 +10,10 @@ import shapely
 from stadsrum.errors import InputError
 from stadsrum.measures.access_graph import ODMatrix, od_matrix
 from stadsrum.measures.barriers.inventory import crossed_barriers
-from stadsrum.measures.proximity import DEFAULT_SPEED
 from stadsrum.network.barriers import BarrierSet
 from stadsrum.network.links import PolygonMode
 from stadsrum.network.model import StreetNetwork
+from stadsrum.options import DEFAULT_SPEED
 from stadsrum.progress import ProgressLike, as_progress, check_cancelled
 
 __all__ = ["COMPARABLE_FACTOR", "MIN_COMPARABLE", "detour_pairs", "detour_surface"]

@@ -13,9 +13,9 @@ import shapely
 from stadsrum.errors import InputError
 from stadsrum.measures.access_graph import ODMatrix, linked_od_matrix, od_matrix
 from stadsrum.measures.naming import minutes_column, nearest_column, reach_column
-from stadsrum.measures.proximity import DEFAULT_SPEED
 from stadsrum.network.barriers import BarrierSet, add_links
 from stadsrum.network.model import StreetNetwork
+from stadsrum.options import DEFAULT_SPEED
 from stadsrum.progress import ProgressLike, as_progress, check_cancelled
 
 __all__ = ["barrier_effect", "permeable_links"]

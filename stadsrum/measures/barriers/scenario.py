@@ -12,9 +12,9 @@ import shapely
 
 from stadsrum.measures.access_graph import ODMatrix, od_matrix
 from stadsrum.measures.naming import minutes_column
-from stadsrum.measures.proximity import DEFAULT_SPEED
 from stadsrum.network.barriers import add_links
 from stadsrum.network.model import StreetNetwork
+from stadsrum.options import DEFAULT_SPEED
 from stadsrum.progress import ProgressLike, as_progress
 
 __all__ = ["compare_od", "evaluate_scenario"]

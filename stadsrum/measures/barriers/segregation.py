@@ -34,13 +34,13 @@ import shapely
 from stadsrum.errors import InputError
 from stadsrum.io.population import Population, read_population
 from stadsrum.measures.access_graph import od_matrix, street_view
-from stadsrum.measures.areas.analysis import DEFAULT_SPEED, area_analysis
+from stadsrum.measures.areas.analysis import area_analysis
 from stadsrum.measures.barriers.candidates import candidate_links, rank_candidates
 from stadsrum.measures.barriers.effect import permeable_links
 from stadsrum.measures.naming import minutes_label
 from stadsrum.network.barriers import BarrierSet, add_links, read_barrier_layer
 from stadsrum.network.model import StreetNetwork
-from stadsrum.options import checked_options
+from stadsrum.options import DEFAULT_SPEED, checked_options
 from stadsrum.progress import ProgressLike, as_progress, check_cancelled
 
 __all__ = ["MAX_RESIDENT_POINTS", "NETWORK_INDICES", "barrier_segregation"]
