@@ -63,7 +63,6 @@ import typer  # noqa: E402
 
 from stadsrum.errors import CancelledError, InputError, StadsrumError  # noqa: E402
 from stadsrum.i18n import LANGUAGES, set_language, translate  # noqa: E402
-from stadsrum.options import DEFAULT_SPEED  # noqa: E402
 from stadsrum.progress import TqdmProgress, check_cancelled  # noqa: E402
 from stadsrum.records import (  # noqa: E402
     POLYGONS_HELP,
@@ -71,6 +70,7 @@ from stadsrum.records import (  # noqa: E402
     AreaOptions,
     BarrierOptions,
     BetweennessOptions,
+    CompareOptions,
     DistanceOptions,
     NetworkOptions,
     Options,
@@ -209,7 +209,9 @@ def _option_parameters(record: type[Options]) -> list[inspect.Parameter]:
         if not spec.cli:
             continue
         kind: Any = str if spec.text else hints[f.name]
-        default = f.default
+        default = f.default if spec.cli_default is None else spec.cli_default
+        if spec.cli_negated:  # a flag that turns the option off (--no-segments)
+            default = not default
         if spec.choices:
             kind = _choice_type(f.name, spec.choices)
             default = None if default is None else kind(default)
@@ -255,7 +257,9 @@ def _with_options(func: F) -> F:
                     continue
                 value = kwargs.pop(f.name)
                 read = spec_of(f).read
-                if isinstance(value, StrEnum):
+                if spec_of(f).cli_negated:
+                    value = not value
+                elif isinstance(value, StrEnum):
                     value = value.value
                 elif read is not None and isinstance(value, str):
                     value = read(value)
@@ -497,11 +501,6 @@ def network(
     if not quiet:
         _echo(_without_notes(result.network.summary(), result.network))
         _echo(f"written: {result.path}")
-
-
-class RadiusModeChoice(StrEnum):
-    catchment = "catchment"
-    route = "route"
 
 
 @app.command()
@@ -980,6 +979,7 @@ def barriers(
 
 @app.command()
 @_guarded
+@_with_options
 def compare(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output GeoPackage (.gpkg).")],
     base: Annotated[
@@ -1010,46 +1010,8 @@ def compare(
     attractions: Annotated[
         str | None, typer.Option("--attractions", help="Attractions: accessibility before/after.")
     ] = None,
-    cost: Annotated[
-        str, typer.Option(help="Segment analysis costs: angular, metric, steps, time.")
-    ] = "angular",
-    radii: Annotated[
-        str, typer.Option(help="Segment analysis radii in metres, n for the whole network.")
-    ] = "n",
-    measures: Annotated[
-        str, typer.Option(help="Segment measures compared (comma list).")
-    ] = "integration,choice,reach_length",
-    radius_mode: Annotated[
-        RadiusModeChoice, typer.Option(help="catchment or route (see stadsrum segments).")
-    ] = RadiusModeChoice.catchment,
-    no_segments: Annotated[
-        bool, typer.Option("--no-segments", help="Skip the segment analysis.")
-    ] = False,
-    action: Annotated[
-        str, typer.Option(help="Column of the proposal saying add or remove.")
-    ] = "action",
-    proposal_id: Annotated[
-        str | None, typer.Option(help="Id column of the proposal (for messages).")
-    ] = None,
-    snap_tolerance: Annotated[
-        float, typer.Option(help="Largest distance (m) from a proposal's end to the network.")
-    ] = 1.0,
-    place_id: Annotated[str, typer.Option(help="Id column of the places.")] = "place_id",
-    node_id: Annotated[str, typer.Option(help="Id column of the nodes.")] = "node_id",
-    node_category: Annotated[str | None, typer.Option(help="Category column of the nodes.")] = None,
-    thresholds: Annotated[
-        str, typer.Option(help="Minutes of walking: nodes within each, per place.")
-    ] = "10,15",
-    access_radii: Annotated[
-        str, typer.Option(help="Accessibility radii in metres, n for no limit.")
-    ] = "n",
-    category: Annotated[
-        str | None, typer.Option(help="Category column of the attractions.")
-    ] = None,
-    max_link: Annotated[
-        float, typer.Option(help="Largest distance (m) from a place or node to the network.")
-    ] = 200.0,
-    speed: Annotated[float, typer.Option(help="Walking speed, metres per second.")] = DEFAULT_SPEED,
+    *,
+    options: CompareOptions,
     network_layer: NetworkLayer = None,
     proposal_layer: Annotated[str | None, typer.Option(help="Layer in the proposal file.")] = None,
     places_layer: Annotated[str | None, typer.Option(help="Layer in the places file.")] = None,
@@ -1057,11 +1019,7 @@ def compare(
     attractions_layer: Annotated[
         str | None, typer.Option(help="Layer in the attractions file.")
     ] = None,
-    mode: Annotated[Mode, typer.Option(help="Travel mode for OSM input.")] = Mode.walk,
-    prepare: Prepare = None,
-    split_crossings: SplitCrossings = SplitCrossingsChoice.auto,
-    where: Where = None,
-    clip: Clip = None,
+    network_options: NetworkOptions,
     threads: Annotated[int | None, typer.Option(help="Worker threads (default: all).")] = None,
     crs: Crs = None,
     quiet: Quiet = False,
@@ -1090,27 +1048,8 @@ def compare(
         places_layer=places_layer,
         nodes_layer=nodes_layer,
         attractions_layer=attractions_layer,
-        mode=mode.value,
-        cost=cost,
-        radii=radii,
-        measures=measures,
-        radius_mode=radius_mode.value,
-        segments=not no_segments,
-        action=action,
-        snap_tolerance=snap_tolerance,
-        proposal_id=proposal_id,
-        place_id=place_id,
-        node_id=node_id,
-        node_category=node_category,
-        max_link=max_link,
-        speed=speed,
-        thresholds=thresholds,
-        access_radii=access_radii,
-        category=category,
-        prepare=prepare.value if prepare else None,
-        split_crossings=split_crossings.value,
-        where=where,
-        clip=clip,
+        network_options=network_options,
+        options=options,
         threads=threads,
         crs=crs,
         progress=progress,

@@ -42,6 +42,7 @@ __all__ = [
     "AreaOptions",
     "BarrierOptions",
     "BetweennessOptions",
+    "CompareOptions",
     "DistanceOptions",
     "NetworkOptions",
     "OptionSpec",
@@ -50,6 +51,7 @@ __all__ = [
     "SegmentOptions",
     "comma_words",
     "option",
+    "option_of",
     "read_centre",
     "spec_of",
     "takes_options",
@@ -84,6 +86,13 @@ class OptionSpec:
     (none: the option's name in capitals)."""
     read: Callable[[str], Any] | None = None
     """Reads the command line's text into the record's form (``"a,b"`` → a list)."""
+    cli_default: Any = None
+    """The command line's default, where it is not the record's (none: the record's):
+    ``compare --measures`` names the measures it compares, where the Python API's
+    None means the same ones."""
+    cli_negated: bool = False
+    """The command line offers a ``True`` option as a flag that turns it off (``flags``,
+    e.g. ``--no-segments``; ``help`` says what the flag does): given, the option is False."""
 
 
 def option(
@@ -97,9 +106,26 @@ def option(
     metadata: bool = True,
     qgis: str | None = None,
     read: Callable[[str], Any] | None = None,
+    cli_default: Any = None,
+    cli_negated: bool = False,
 ) -> Any:
     """A record field: its default and its :class:`OptionSpec`."""
-    spec = OptionSpec(help, flags, choices, text, cli, metadata, qgis, read)
+    spec = OptionSpec(
+        help, flags, choices, text, cli, metadata, qgis, read, cli_default, cli_negated
+    )
+    return dataclasses.field(default=default, metadata={SPEC: spec})
+
+
+def option_of(record: type[Options], name: str, **changes: Any) -> Any:
+    """The option ``name`` of ``record`` as a field of another record: one option
+    declared once where two analyses share it (compare's ``max_link`` is that of
+    the distances it runs), its default and spec as there but for ``changes``
+    (``default=`` and any :class:`OptionSpec` attribute, such as ``help=``)."""
+    found = [f for f in record.fields() if f.name == name]
+    if not found:
+        raise TypeError(f"{record.__name__} has no option '{name}'")
+    default = changes.pop("default", found[0].default)
+    spec = dataclasses.replace(spec_of(found[0]), **changes)
     return dataclasses.field(default=default, metadata={SPEC: spec})
 
 
@@ -520,7 +546,9 @@ class BetweennessOptions(Options):
     )
     radii: str | list[float | int | str] = option(
         "n",
-        "Most metres of a route, links included; comma list, n for no limit.",
+        "Most metres of a route, links included; comma list, n for no limit; or a type as "
+        "PST's: straight:500 (routes within 500 m of the origin as the crow flies), steps:2 "
+        "or angular:90 (direction changes or degrees of the least-cost route).",
         flags=("--radii", "--radius"),
         text=True,
     )
@@ -571,6 +599,69 @@ class AreaOptions(Options):
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class CompareOptions(Options):
+    """The options of a before/after comparison (``stadsrum compare``,
+    :func:`stadsrum.measures.compare.compare`, whose ``proposal_label`` is
+    ``proposal_id`` here).
+
+    Compare runs the segment analysis, the distances and the accessibility
+    before and after: an option it hands one of them is that analysis's own
+    (:func:`option_of`), so its default, words and help follow it, but where
+    compare has always said otherwise (``--thresholds`` 10,15; help texts that
+    name the analysis). The options of the proposal are compare's own.
+    """
+
+    WHERE: ClassVar[str] = "run_compare"
+
+    cost: str | list[str] = option_of(
+        SegmentOptions, "cost", help="Segment analysis costs: angular, metric, steps, time."
+    )
+    radii: str | list[float | int | str] = option_of(
+        SegmentOptions, "radii", help="Segment analysis radii in metres, n for the whole network."
+    )
+    # None: the measures compare compares (measures.compare.COMPARE_MEASURES), which
+    # the command line names; given as text there, read by run_compare
+    measures: str | list[str] | None = option_of(
+        SegmentOptions,
+        "measures",
+        help="Segment measures compared (comma list).",
+        read=None,
+        cli_default="integration,choice,reach_length",
+    )
+    radius_mode: str = option_of(
+        SegmentOptions, "radius_mode", help="catchment or route (see stadsrum segments)."
+    )
+    segments: bool = option(
+        True, "Skip the segment analysis.", flags=("--no-segments",), cli_negated=True
+    )
+    action: str | None = option("action", "Column of the proposal saying add or remove.")
+    proposal_id: str | None = option(None, "Id column of the proposal (for messages).")
+    snap_tolerance: float = option(
+        1.0, "Largest distance (m) from a proposal's end to the network."
+    )
+    place_id: str = option_of(DistanceOptions, "place_id")
+    node_id: str = option_of(DistanceOptions, "node_id")
+    node_category: str | None = option_of(
+        DistanceOptions, "node_category", help="Category column of the nodes."
+    )
+    thresholds: str | list[float] = option_of(
+        DistanceOptions,
+        "thresholds",
+        default="10,15",
+        help="Minutes of walking: nodes within each, per place.",
+    )
+    access_cost: str = option_of(AccessibilityOptions, "cost", cli=False)
+    access_radii: str | list[float | int | str] = option_of(
+        AccessibilityOptions, "radii", help="Accessibility radii in metres, n for no limit."
+    )
+    decay: str = option_of(AccessibilityOptions, "decay", cli=False)
+    value: str | None = option_of(AccessibilityOptions, "value", cli=False)
+    category: str | None = option_of(AccessibilityOptions, "category")
+    max_link: float = option_of(DistanceOptions, "max_link")
+    speed: float = option_of(DistanceOptions, "speed")
+
+
 #: Every options record, for the faces that check a value against any of them.
 RECORDS: tuple[type[Options], ...] = (
     NetworkOptions,
@@ -580,4 +671,5 @@ RECORDS: tuple[type[Options], ...] = (
     AccessibilityOptions,
     BetweennessOptions,
     BarrierOptions,
+    CompareOptions,
 )

@@ -26,13 +26,14 @@ from stadsrum.network.inputs import check_layer, check_network, check_paths
 from stadsrum.network.links import parse_polygon_mode
 from stadsrum.network.model import StreetNetwork
 from stadsrum.network.prepare import parse_split_crossings, prepare_network
-from stadsrum.options import DEFAULT_SPEED, checked_options, parse_minutes
+from stadsrum.options import checked_options, parse_minutes
 from stadsrum.progress import ProgressLike, as_progress
 from stadsrum.records import (
     AccessibilityOptions,
     AreaOptions,
     BarrierOptions,
     BetweennessOptions,
+    CompareOptions,
     DistanceOptions,
     NetworkOptions,
     PrepareOptions,
@@ -47,6 +48,7 @@ __all__ = [
     "DistancesResult",
     "NetworkResult",
     "SegmentsResult",
+    "check_scheduler",
     "read_network",
     "run_accessibility",
     "run_barriers",
@@ -62,6 +64,16 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+
+def check_scheduler(scheduler: str | None) -> None:
+    """Refuse a ``scheduler`` the analyses cannot use, in one line (:class:`InputError`):
+    ``local``, ``local-cluster``, a Dask scheduler address or a scheduler file. The faces
+    (the command line, QGIS's setting) check it here before any work; only a cluster
+    imports Dask."""
+    from stadsrum.distributed import check_scheduler as check
+
+    check(scheduler)
 
 
 def sample_data_dir() -> Path:
@@ -1189,6 +1201,7 @@ class CompareResult:
 
 
 @checked_options
+@takes_options(network_options=NetworkOptions, options=CompareOptions)
 def run_compare(
     network: str | Path | gpd.GeoDataFrame | StreetNetwork | None,
     proposal: str | Path | gpd.GeoDataFrame | None,
@@ -1204,30 +1217,8 @@ def run_compare(
     places_layer: str | None = None,
     nodes_layer: str | None = None,
     attractions_layer: str | None = None,
-    mode: str = "walk",
-    prepare: str | None = None,
-    split_crossings: str | bool | None = "auto",
-    where: str | None = None,
-    clip: Any = None,
-    cost: str | list[str] = "angular",
-    radii: str | list[float | int | str] = "n",
-    measures: str | list[str] | None = None,
-    radius_mode: str = "catchment",
-    segments: bool = True,
-    action: str | None = "action",
-    snap_tolerance: float = 1.0,
-    proposal_id: str | None = None,
-    place_id: str = "place_id",
-    node_id: str = "node_id",
-    node_category: str | None = None,
-    max_link: float = 200.0,
-    speed: float = DEFAULT_SPEED,
-    thresholds: str | list[float] = "10,15",
-    access_cost: str = "metric",
-    access_radii: str | list[float | int | str] = "n",
-    decay: str = "none",
-    value: str | None = None,
-    category: str | None = None,
+    network_options: NetworkOptions,
+    options: CompareOptions,
     threads: int | None = None,
     crs: Any = None,
     progress: ProgressLike | None = None,
@@ -1247,8 +1238,12 @@ def run_compare(
     ``segregation_diff`` (see :func:`stadsrum.measures.compare.compare_areas`).
     With them, ``network`` and ``proposal`` may be left out (``None``): then
     only the area layers are compared.
+    Options are keywords, or records given as ``options`` and ``network_options``
+    (:class:`~stadsrum.records.CompareOptions`).
     """
     from stadsrum.measures.compare import COMPARE_MEASURES, compare, compare_areas
+
+    opts = options
 
     progress = as_progress(progress)
     check_writable(out, suffix=".gpkg")
@@ -1303,15 +1298,7 @@ def run_compare(
         attractions, layer=attractions_layer, what="attractions", crs=crs
     )
     net = _network(
-        network,
-        layer=network_layer,
-        mode=mode,
-        prepare=prepare,
-        crs=crs,
-        progress=progress,
-        split_crossings=split_crossings,
-        where=where,
-        clip=clip,
+        network, layer=network_layer, crs=crs, progress=progress, **network_options.values()
     )
     _say_reprojections(
         net,
@@ -1322,36 +1309,22 @@ def run_compare(
         attractions=attraction_gdf,
     )
     measure_list = (
-        [m.strip() for m in measures.split(",") if m.strip()]
-        if isinstance(measures, str)
-        else list(measures or COMPARE_MEASURES)
+        [m.strip() for m in opts.measures.split(",") if m.strip()]
+        if isinstance(opts.measures, str)
+        else list(opts.measures or COMPARE_MEASURES)
     )
-    limits = _minutes(thresholds)
+    limits = _minutes(opts.thresholds)
+    # the options as compare reads them: the measures and minutes read, and the
+    # proposal's id column, which compare calls its label (it names lines in messages)
+    analysed = opts.values() | {"measures": measure_list, "thresholds": limits}
+    analysed["proposal_label"] = analysed.pop("proposal_id")
     result = compare(
         net,
         proposal_gdf,
         places=place_gdf,
         nodes=node_gdf,
         attractions=attraction_gdf,
-        cost=cost,
-        radii=radii,
-        measures=measure_list,
-        radius_mode=radius_mode,
-        segments=segments,
-        action=action,
-        snap_tolerance=snap_tolerance,
-        proposal_label=proposal_id,
-        place_id=place_id,
-        node_id=node_id,
-        node_category=node_category,
-        max_link=max_link,
-        speed=speed,
-        thresholds=limits,
-        access_cost=access_cost,
-        access_radii=access_radii,
-        decay=decay,
-        value=value,
-        category=category,
+        **analysed,
         threads=threads,
         progress=progress,
     )
@@ -1366,37 +1339,18 @@ def run_compare(
             place_gdf,
             node_gdf,
             attraction_gdf,
-            place_id=place_id,
-            node_id=node_id,
-            max_link=max_link,
+            place_id=opts.place_id,
+            node_id=opts.node_id,
+            max_link=opts.max_link,
         )
         checked = _announce_warnings(result.layers["warnings"], progress)
     path = None
     if out is not None:
         params = {
-            "cost": cost,
-            "radii": radii,
+            **opts.metadata(),
             "measures": measure_list,
-            "radius_mode": radius_mode,
-            "segments": segments,
-            "action": action,
-            "snap_tolerance": snap_tolerance,
-            "proposal_id": proposal_id,
-            "place_id": place_id,
-            "node_id": node_id,
-            "node_category": node_category,
-            "max_link": max_link,
-            "speed": speed,
             "thresholds": limits,
-            "access_cost": access_cost,
-            "access_radii": access_radii,
-            "decay": decay,
-            "value": value,
-            "category": category,
-            "prepare": net.prepare,
-            "split_crossings": split_crossings,
-            "where": where,
-            "clip": _clip_text(clip),
+            **_network_metadata(net, network_options),
             "crs": _crs_text(crs),
         }
         inputs = {

@@ -164,6 +164,7 @@ class AccessibilityAlgorithm(StadsrumAlgorithm):
         from stadsrum.records import AccessibilityOptions, NetworkOptions
         from stadsrum.workflows import run_accessibility
 
+        scheduler = self.scheduler(feedback)  # checked before any layer is read
         self._templates.pop("ORIGINS", None)
         result = run_accessibility(
             self.input_frame(parameters, "NETWORK", context, feedback),
@@ -176,6 +177,7 @@ class AccessibilityAlgorithm(StadsrumAlgorithm):
             origin_entrances=self.optional_frame(parameters, "ORIGIN_ENTRANCES", context, feedback),
             **self.options(parameters, context, NetworkOptions),
             **self.options(parameters, context, AccessibilityOptions),
+            scheduler=scheduler,
             progress=progress,
         )
         return {"OUTPUT": result.accessibility, "WARNINGS": result.warnings}

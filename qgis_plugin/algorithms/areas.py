@@ -176,6 +176,8 @@ class AreasAlgorithm(StadsrumAlgorithm):
         from stadsrum.records import AreaOptions, PrepareOptions
         from stadsrum.workflows import run_areas
 
+        scheduler = self.scheduler(feedback)  # checked before any layer is read
+
         def frame(name: str) -> Any:
             return self.optional_frame(parameters, name, context, feedback)
 
@@ -202,6 +204,7 @@ class AreasAlgorithm(StadsrumAlgorithm):
             meeting_places=frame("MEETING_PLACES"),
             **self.options(parameters, context, PrepareOptions),
             **self.options(parameters, context, AreaOptions),
+            scheduler=scheduler,
             progress=progress,
         )
         for note in result.notes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sys
 import threading
 from pathlib import Path
 from typing import Any, ClassVar
@@ -58,6 +59,11 @@ QGIS_ADVICE = (
     ),
 )
 
+#: The provider's setting for where the large analyses run (Settings > Options >
+#: Processing > Providers > Stadsrum), as ``--scheduler`` on the command line: its
+#: key in Processing's configuration (QGIS's settings: Processing/Configuration/…).
+SCHEDULER_SETTING = "STADSRUM_SCHEDULER"
+
 # post-processors must outlive the algorithm run that created them
 STYLE_KEEPALIVE: list[Any] = []
 _INTEGER = QgsProcessingParameterNumber.Type.Integer
@@ -84,6 +90,7 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
         self._templates: dict[str, Any] = {}
         self._enum_words: dict[str, list[str]] = {}
         self._gpkg_files: set[Path] = set()  # GeoPackages this run has written to
+        self._scheduler: str | None = None  # where the analysis ran, for run_metadata
 
     # --- identity -------------------------------------------------------------------------
     def name(self) -> str:
@@ -211,6 +218,29 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
                 told = True
 
     # --- helpers for subclasses -----------------------------------------------------------
+    def scheduler(self, feedback: QgsProcessingFeedback) -> str:
+        """The provider's scheduler setting, for the workflow's ``scheduler=``.
+
+        Called first in ``analyse``, so a value the analysis cannot use stops
+        the run with one message before any layer is read. ``local`` (the
+        default) is the threaded engine as always and imports no Dask.
+        """
+        value = scheduler_setting()
+        self._scheduler = value
+        if value == "local":
+            return value
+        problem = check_scheduler_setting(value)
+        if problem:
+            raise QgsProcessingException(problem)
+        if value == "local-cluster":
+            _python_for_worker_processes()
+        feedback.pushInfo(
+            tr("The analysis runs on Dask ({0}), as Stadsrum's setting “{1}” says").format(
+                value, scheduler_label()
+            )
+        )
+        return value
+
     def add_enum(
         self,
         name: str,
@@ -467,12 +497,10 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
                     inputs[key.lower()] = uri.get("path") or None
             from .. import metadata
 
-            table = run_metadata(
-                self.NAME,
-                values,
-                inputs=inputs,
-                extra={"written_by": f"QGIS plugin {metadata.plugin_version()}".strip()},
-            )
+            extra = {"written_by": f"QGIS plugin {metadata.plugin_version()}".strip()}
+            if self._scheduler:  # as the command line records it
+                extra["scheduler"] = self._scheduler
+            table = run_metadata(self.NAME, values, inputs=inputs, extra=extra)
             pyogrio.write_dataframe(
                 table, path, layer="run_metadata", driver="GPKG", layer_options={"OVERWRITE": "YES"}
             )
@@ -480,6 +508,69 @@ class StadsrumAlgorithm(QgsProcessingAlgorithm):
             feedback.pushWarning(
                 tr("No run_metadata table in {path}: {error}").format(path=path, error=exc)
             )
+
+
+def scheduler_label() -> str:
+    """The scheduler setting's label in QGIS's options."""
+    return tr(
+        "Dask scheduler for large analyses (local, local-cluster, tcp://host:port or a .json file)"
+    )
+
+
+def scheduler_setting() -> str:
+    """The scheduler setting's value; ``local`` where it is empty or not registered."""
+    try:
+        from processing.core.ProcessingConfig import ProcessingConfig
+    except ImportError:  # no Processing plugin: nothing to read
+        return "local"
+    value = ProcessingConfig.getSetting(SCHEDULER_SETTING)
+    return (str(value).strip() or "local") if value is not None else "local"
+
+
+def check_scheduler_setting(value: str) -> str | None:
+    """What is wrong with a scheduler setting, in one line naming the setting; ``None``
+    when the analyses can use it (or the core, missing, cannot say: the dependency
+    check does). The core's check, as for ``--scheduler``: imports Dask for a cluster."""
+    value = value.strip()
+    if value in ("", "local"):
+        return None
+    try:
+        from stadsrum.errors import InputError
+        from stadsrum.workflows import check_scheduler
+    except ImportError:
+        return None
+    try:
+        check_scheduler(value)
+    except InputError as exc:
+        # the setting stands where the command line's option does
+        text = core_text(exc.message or str(exc)).replace("--scheduler ", "")
+        return tr(
+            "Stadsrum's setting “{0}” (Settings > Options > Processing > Providers > Stadsrum): {1}"
+        ).format(scheduler_label(), text)
+    return None
+
+
+def _python_for_worker_processes() -> None:
+    """Start a local cluster's worker processes with Python, not with QGIS.
+
+    Dask starts them with :mod:`multiprocessing`, which runs ``sys.executable``;
+    inside QGIS that is QGIS's own program (``qgis``, ``qgis-bin.exe``), which
+    would open QGIS again instead of a worker. The workers get this process's
+    ``sys.path``, so they import the same stadsrum.
+    """
+    import multiprocessing
+
+    if Path(sys.executable).name.lower().startswith("python"):
+        return
+    from ..installer import InstallError, find_python
+
+    try:
+        python = find_python().executable
+    except InstallError as exc:
+        raise QgsProcessingException(
+            tr("A local cluster's worker processes need QGIS's Python interpreter: {0}").format(exc)
+        ) from exc
+    multiprocessing.set_executable(python)
 
 
 def _remove_quietly(path: Path) -> None:

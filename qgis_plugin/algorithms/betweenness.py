@@ -94,7 +94,10 @@ class BetweennessAlgorithm(StadsrumAlgorithm):
         self.add(
             QgsProcessingParameterString(
                 "RADII",
-                tr("Longest route in metres, links included; n = no limit (e.g. 800,n)"),
+                tr(
+                    "Longest route in metres, links included; n = no limit; or a type: "
+                    "straight:500, steps:2, angular:90 (e.g. 800,n)"
+                ),
                 "n",
             )
         )
@@ -138,6 +141,7 @@ class BetweennessAlgorithm(StadsrumAlgorithm):
         from stadsrum.records import BetweennessOptions, NetworkOptions
         from stadsrum.workflows import run_betweenness
 
+        scheduler = self.scheduler(feedback)  # checked before any layer is read
         kind = self.enum_value(parameters, "KIND", context)
         targets = self.input_frame(
             parameters, "DESTINATIONS", context, feedback, allow_osm_file=False
@@ -150,6 +154,7 @@ class BetweennessAlgorithm(StadsrumAlgorithm):
             attractions=targets if kind == "attraction" else None,
             **self.options(parameters, context, NetworkOptions),
             **self.options(parameters, context, BetweennessOptions),
+            scheduler=scheduler,
             progress=progress,
         )
         return {"OUTPUT": result.betweenness, "WARNINGS": result.warnings}

@@ -226,6 +226,7 @@ class CompareAlgorithm(StadsrumAlgorithm):
     def analyse(
         self, parameters: dict[str, Any], context: Any, feedback: Any, progress: Any
     ) -> dict[str, Any]:
+        from stadsrum.records import CompareOptions, NetworkOptions
         from stadsrum.workflows import run_compare
 
         def frame(name: str) -> Any:
@@ -257,6 +258,9 @@ class CompareAlgorithm(StadsrumAlgorithm):
             proposal = self.input_frame(
                 parameters, "PROPOSAL", context, feedback, allow_osm_file=False
             )
+        options = self.options(parameters, context, CompareOptions)
+        # ACTION left empty means every line is added, not the record's column "action"
+        options["action"] = self.field_value(parameters, "ACTION", context)
         result = run_compare(
             network,
             proposal,
@@ -266,25 +270,8 @@ class CompareAlgorithm(StadsrumAlgorithm):
             places=frame("PLACES"),
             nodes=frame("NODES"),
             attractions=frame("ATTRACTIONS"),
-            prepare=self.enum_value(parameters, "PREPARE", context),
-            split_crossings=self.enum_value(parameters, "SPLIT_CROSSINGS", context),
-            cost=self.enum_values(parameters, "COST", context),
-            radii=self.parameterAsString(parameters, "RADII", context),
-            measures=self.parameterAsString(parameters, "MEASURES", context) or None,
-            radius_mode=self.enum_value(parameters, "RADIUS_MODE", context),
-            segments=self.parameterAsBool(parameters, "SEGMENTS", context),
-            action=self.field_value(parameters, "ACTION", context),
-            snap_tolerance=self.parameterAsDouble(parameters, "SNAP_TOLERANCE", context),
-            place_id=self.field_value(parameters, "PLACE_ID", context) or "place_id",
-            node_id=self.field_value(parameters, "NODE_ID", context) or "node_id",
-            node_category=self.field_value(parameters, "NODE_CATEGORY", context),
-            max_link=self.parameterAsDouble(parameters, "MAX_LINK", context),
-            speed=self.parameterAsDouble(parameters, "SPEED", context),
-            thresholds=self.parameterAsString(parameters, "THRESHOLDS", context),
-            access_radii=self.parameterAsString(parameters, "ACCESS_RADII", context),
-            decay=self.enum_value(parameters, "DECAY", context),
-            value=self.field_value(parameters, "VALUE", context),
-            category=self.field_value(parameters, "CATEGORY", context),
+            **self.options(parameters, context, NetworkOptions),
+            **options,
             progress=progress,
         )
         for key, figure in (getattr(result.comparison, "summary", None) or {}).items():

@@ -206,6 +206,7 @@ class DistancesAlgorithm(StadsrumAlgorithm):
         from stadsrum.records import DistanceOptions, NetworkOptions
         from stadsrum.workflows import run_distances
 
+        scheduler = self.scheduler(feedback)  # checked before any layer is read
         options = self.options(parameters, context, DistanceOptions)
         if not options.get("nearest"):  # 0: every node
             options.pop("nearest", None)
@@ -218,6 +219,7 @@ class DistancesAlgorithm(StadsrumAlgorithm):
             node_entrances=self.optional_frame(parameters, "NODE_ENTRANCES", context, feedback),
             **self.options(parameters, context, NetworkOptions),
             **options,
+            scheduler=scheduler,
             progress=progress,
         )
         layers = result.layers

@@ -140,6 +140,7 @@ class SegmentsAlgorithm(StadsrumAlgorithm):
         from stadsrum.records import NetworkOptions, SegmentOptions
         from stadsrum.workflows import run_segments
 
+        scheduler = self.scheduler(feedback)  # checked before any layer is read
         chosen = self.enum_values(parameters, "MEASURES", context)
         pst = self.enum_value(parameters, "NORMALISATION", context) == "pst"
         # PST's variants are computed here from the core's counts and depths, which are
@@ -150,6 +151,7 @@ class SegmentsAlgorithm(StadsrumAlgorithm):
             None,
             **self.options(parameters, context, NetworkOptions),
             **(self.options(parameters, context, SegmentOptions) | {"measures": wanted}),
+            scheduler=scheduler,
             progress=progress,
         )
         segments = result.segments

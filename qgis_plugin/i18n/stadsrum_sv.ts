@@ -1036,8 +1036,8 @@
         <translation>steg (minst antal byten av gata)</translation>
     </message>
     <message>
-        <source>Longest route in metres, links included; n = no limit (e.g. 800,n)</source>
-        <translation>Längsta väg i meter, anslutningar inräknade; n = ingen gräns (t.ex. 800,n)</translation>
+        <source>Longest route in metres, links included; n = no limit; or a type: straight:500, steps:2, angular:90 (e.g. 800,n)</source>
+        <translation>Längsta väg i meter, anslutningar inräknade; n = ingen gräns; eller en typ: straight:500, steps:2, angular:90 (t.ex. 800,n)</translation>
     </message>
     <message>
         <source>Largest distance from an origin or destination to a street (metres)</source>
@@ -1054,6 +1054,22 @@
     <message>
         <source>Plausibility warnings: doubtful links</source>
         <translation>Rimlighetsvarningar: tveksamma anslutningar</translation>
+    </message>
+    <message>
+        <source>Dask scheduler for large analyses (local, local-cluster, tcp://host:port or a .json file)</source>
+        <translation>Dask-schemaläggare för stora analyser (local, local-cluster, tcp://värd:port eller en .json-fil)</translation>
+    </message>
+    <message>
+        <source>Stadsrum's setting “{0}” (Settings &gt; Options &gt; Processing &gt; Providers &gt; Stadsrum): {1}</source>
+        <translation>Stadsrums inställning ”{0}” (Inställningar &gt; Alternativ &gt; Geobearbetning &gt; Dataplugin &gt; Stadsrum): {1}</translation>
+    </message>
+    <message>
+        <source>The analysis runs on Dask ({0}), as Stadsrum's setting “{1}” says</source>
+        <translation>Analysen körs på Dask ({0}), enligt Stadsrums inställning ”{1}”</translation>
+    </message>
+    <message>
+        <source>A local cluster's worker processes need QGIS's Python interpreter: {0}</source>
+        <translation>Ett lokalt klusters arbetsprocesser behöver QGIS:s Python-tolk: {0}</translation>
     </message>
 </context>
 </TS>
