@@ -8,6 +8,13 @@ import pytest
 
 from stadsrum.workflows import sample_data_dir
 
+# A shell starts a background job (`make test &`, a CI script run with `&`) with SIGINT
+# ignored, and a child process inherits that: a CLI run started by a test would then not
+# hear the Ctrl-C the test sends it. Python's own handler is reset to the default in a
+# child, so putting it back here gives every child a Ctrl-C again.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 @pytest.fixture(scope="session")
 def sample_pbf():
