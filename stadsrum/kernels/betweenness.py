@@ -18,7 +18,9 @@ the cost at the end it heads for and a point ``rem`` metres before that end
 costs ``dist - rem``; otherwise (angular, steps) cost is paid at junctions
 only and every point of a state's segment costs ``dist``. ``rlen`` (metres of
 the route that first reached a state) is measured the same way and bounds the
-radius, link distances at both ends included.
+radius, link distances at both ends included. A typed radius (:class:`Limit`)
+puts steps or degrees in ``rlen`` instead (paid at junctions only), or keeps
+routes inside a straight-line disc round the origin.
 
 Work per origin follows the routes, not the search: only the states on a
 least-cost route to a destination that receives flow (found backwards from
@@ -77,6 +79,8 @@ class Origins(NamedTuple):
     pos: np.ndarray  # float64 [n_points]: metres along it
     link: np.ndarray  # float64 [n_points]: link metres
     weight: np.ndarray  # float64 [n]: the origins' weights
+    xy: np.ndarray  # float64 [n_points, 2]: the origin's own point (straight radius)
+    foot: np.ndarray  # float64 [n_points, 2]: the access point on the street
 
 
 class Targets(NamedTuple):
@@ -92,6 +96,34 @@ class Targets(NamedTuple):
     # max(pos, seglen - pos) - link over the access points (0 without ``along``)
     slack: float
     n_positive: int  # destinations with a weight above 0
+    pxy: np.ndarray  # float64 [n_points, 2]: the destination's own point (straight radius)
+    fxy: np.ndarray  # float64 [n_points, 2]: the access point (foot) on the street
+
+
+class Limit(NamedTuple):
+    """What a route's radius bounds, besides ``radius`` on ``rlen`` (one origin).
+
+    ``along``: the bounded length accrues along segments (walking metres: the
+    partial walks and links count); otherwise it is steps or degrees, paid at
+    junctions only (``StateGraph.tlen`` holds them), 0 on the origin's and the
+    destination's own segments. ``disc`` (straight radius, ``inf``: none):
+    routes pass only junctions within ``disc`` metres of ``(x, y)``, the
+    origin's point, and both ends (points and access points) lie within it.
+    Scalars only: it is passed to every arrival's helper (an array in it
+    would be reference-counted on each call).
+    ``prune``: states beyond the radius are not searched on. Exact where the
+    bounded length grows with cost along every route (walking metres with
+    metric cost, steps with steps cost, degrees with angular cost); otherwise
+    (metric routes under a steps radius, …) a route beyond the radius may be
+    the least-cost one to a destination, which then does not count, and the
+    search goes on through such states to find the least costs.
+    """
+
+    along: bool
+    prune: bool
+    disc: float
+    x: float
+    y: float
 
 
 class BetweennessScratch(NamedTuple):
@@ -173,8 +205,12 @@ def betweenness_scratch(
 
 
 @njit(cache=True, nogil=True)
-def _at_point(s, j, spos, dist, rlen, pred, seglen, d_pos, d_link, along):
-    """(ok, cost, metres) of reaching destination access point ``j`` through state ``s``."""
+def _at_point(s, j, spos, dist, rlen, pred, seglen, d_pos, d_link, along, len_along):
+    """(ok, cost, length) of reaching destination access point ``j`` through state ``s``.
+
+    ``length`` is what the radius bounds: metres (``len_along``) or the steps or
+    degrees of ``s`` itself (none are paid on the destination's segment).
+    """
     f = s >> 1
     q = d_pos[j]
     if pred[s] == -1:
@@ -185,21 +221,51 @@ def _at_point(s, j, spos, dist, rlen, pred, seglen, d_pos, d_link, along):
         elif q > spos[s] + 1e-9:
             return False, 0.0, 0.0
     rem = seglen[f] - q if s % 2 == 0 else q
-    length = rlen[s] - rem + d_link[j]
+    length = rlen[s] - rem + d_link[j] if len_along else rlen[s]
     cost = dist[s] - rem + d_link[j] if along else dist[s]
     return True, cost, length
 
 
 @njit(cache=True, nogil=True)
-def _least_cost(s, j, n_dest, self_dest, radius, along, seglen, targets, sc):
+def _in_disc(px, py, limit):
+    """Whether ``(px, py)`` lies within the straight radius of the origin (inclusive)."""
+    r = limit.disc
+    return (px - limit.x) ** 2 + (py - limit.y) ** 2 <= (r + TOL * (1.0 + r)) ** 2
+
+
+@njit(cache=True, nogil=True)
+def _end_in_disc(j, targets, limit):
+    """A destination access point inside the straight radius: its point and its foot."""
+    if limit.disc == np.inf:
+        return True
+    return _in_disc(targets.pxy[j, 0], targets.pxy[j, 1], limit) and _in_disc(
+        targets.fxy[j, 0], targets.fxy[j, 1], limit
+    )
+
+
+@njit(cache=True, nogil=True)
+def _least_cost(s, j, n_dest, self_dest, radius, along, seglen, targets, sc, limit):
     """Fold access point ``j`` reached through state ``s`` into its destination's least cost."""
     d = targets.owner[j]
-    if d == self_dest or not targets.weight[d] > 0:
+    if d == self_dest or not targets.weight[d] > 0 or not _end_in_disc(j, targets, limit):
         return n_dest
+    # without pruning, an arrival beyond the radius is folded too (the destination's
+    # least cost may be beyond it; its flow is left out after the search)
+    lim = radius if limit.prune else np.inf
     ok, cost, length = _at_point(
-        s, j, sc.spos, sc.dist, sc.rlen, sc.pred, seglen, targets.pos, targets.link, along
+        s,
+        j,
+        sc.spos,
+        sc.dist,
+        sc.rlen,
+        sc.pred,
+        seglen,
+        targets.pos,
+        targets.link,
+        along,
+        limit.along,
     )
-    if not ok or length > radius + TOL * (1.0 + radius):
+    if not ok or length > lim + TOL * (1.0 + lim):
         return n_dest
     dbest, dlen = sc.dbest, sc.dlen
     if dbest[d] == np.inf:
@@ -214,7 +280,7 @@ def _least_cost(s, j, n_dest, self_dest, radius, along, seglen, targets, sc):
 
 
 @njit(cache=True, nogil=True)
-def destination_search(n_src, radius, self_dest, mode, along, graph, targets, sc):
+def destination_search(n_src, radius, self_dest, mode, along, graph, targets, sc, limit, head):
     """The least-cost search of one origin, which stops once its destinations are settled.
 
     As :func:`~stadsrum.kernels.search.state_search` (no catchment), and it
@@ -229,10 +295,20 @@ def destination_search(n_src, radius, self_dest, mode, along, graph, targets, sc
     every destination has been found. Returns ``(states in sc.order,
     destinations reached)``; the states the search touched but never popped
     are reset here (``reset_states`` undoes the popped ones).
+
+    ``limit`` (:class:`Limit`), a typed radius: with steps or degrees in
+    ``rlen``, a state's ``rlen`` is the least over its equal-cost routes found
+    before it is popped (all of them with metric cost); with a straight radius
+    no move leaves a junction outside the disc (``head``: float64 [n_states, 2],
+    the junction each state heads for).
     """
     indptr, dst, tcost, tlen = graph.indptr, graph.dst, graph.tcost, graph.tlen
     dist, rlen, pred, settled = sc.dist, sc.rlen, sc.pred, sc.settled
     hkey, hval = sc.hkey, sc.hval
+    # the radius's type, read once (walking radii take neither branch below)
+    fewest = not limit.along
+    in_disc = limit.disc != np.inf
+    prune = limit.prune
     size = 0
     n_order = 0
     for i in range(n_src):
@@ -260,8 +336,10 @@ def destination_search(n_src, radius, self_dest, mode, along, graph, targets, sc
         n_order += 1
         f = s >> 1
         for j in range(targets.ptr[f], targets.ptr[f + 1]):
-            n_dest = _least_cost(s, j, n_dest, self_dest, radius, along, graph.seglen, targets, sc)
-            if mode == OD_CLOSEST:
+            n_dest = _least_cost(
+                s, j, n_dest, self_dest, radius, along, graph.seglen, targets, sc, limit
+            )
+            if mode == OD_CLOSEST and sc.dlen[targets.owner[j]] <= radius + TOL * (1.0 + radius):
                 # the least cost found so far (an arrival found later may cost less
                 # than one found earlier: a state's cost is at its segment's end)
                 settled_at = min(settled_at, sc.dbest[targets.owner[j]])
@@ -271,8 +349,10 @@ def destination_search(n_src, radius, self_dest, mode, along, graph, targets, sc
             settled_at = -np.inf
             for i in range(n_dest):
                 settled_at = max(settled_at, sc.dbest[sc.dtouched[i]])
-        if settled[s] != SETTLED:
+        if settled[s] != SETTLED and prune:
             continue
+        if in_disc and not _in_disc(head[s, 0], head[s, 1], limit):
+            continue  # every move out of s passes its far junction, outside the disc
         for k in range(indptr[s], indptr[s + 1]):
             t = dst[k]
             if settled[t] != OPEN:
@@ -283,6 +363,10 @@ def destination_search(n_src, radius, self_dest, mode, along, graph, targets, sc
                 rlen[t] = rlen[s] + tlen[k]
                 pred[t] = k
                 size = heap_push(hkey, hval, size, nd, t)
+            elif fewest and nd <= dist[t] + TOL * (1.0 + abs(nd)):
+                # steps or degrees: an equal-cost route with fewer of them counts
+                # (with metric cost every such route is found before t is popped)
+                rlen[t] = min(rlen[t], rlen[s] + tlen[k])
     for i in range(size):
         t = hval[i]
         if settled[t] == OPEN:
@@ -293,13 +377,23 @@ def destination_search(n_src, radius, self_dest, mode, along, graph, targets, sc
 
 
 @njit(cache=True, nogil=True)
-def _arrival(s, j, n_arr, n_stack, radius, along, seglen, targets, sc):
+def _arrival(s, j, n_arr, n_stack, radius, along, seglen, targets, sc, limit):
     """Record a least-cost arrival at access point ``j`` through ``s`` (if it is one)."""
     d = targets.owner[j]
-    if sc.dflow[d] == 0.0:
+    if sc.dflow[d] == 0.0 or not _end_in_disc(j, targets, limit):
         return n_arr, n_stack
     ok, cost, length = _at_point(
-        s, j, sc.spos, sc.dist, sc.rlen, sc.pred, seglen, targets.pos, targets.link, along
+        s,
+        j,
+        sc.spos,
+        sc.dist,
+        sc.rlen,
+        sc.pred,
+        seglen,
+        targets.pos,
+        targets.link,
+        along,
+        limit.along,
     )
     if not ok or length > radius + TOL * (1.0 + radius):
         return n_arr, n_stack
@@ -316,7 +410,21 @@ def _arrival(s, j, n_arr, n_stack, radius, along, seglen, targets, sc):
 
 @njit(cache=True, nogil=True)
 def betweenness_origin(
-    a_edge, a_pos, a_link, w_origin, self_dest, mode, radius, along, graph, incoming, targets, sc
+    a_edge,
+    a_pos,
+    a_link,
+    w_origin,
+    self_dest,
+    mode,
+    radius,
+    along,
+    graph,
+    incoming,
+    targets,
+    sc,
+    limit,
+    a_foot,
+    head,
 ):
     """Add one origin's routes to ``sc.out`` (per segment); returns destinations reached.
 
@@ -332,7 +440,8 @@ def betweenness_origin(
     mode
         :data:`ATTRACTION`, :data:`OD_ALL` or :data:`OD_CLOSEST`.
     radius
-        Most metres of a route, links included (``inf``: none).
+        Most metres of a route, links included, or most steps or degrees
+        (``limit.along`` false); ``inf``: none.
     along
         Whether cost accrues along segments (metric cost).
     graph
@@ -344,6 +453,12 @@ def betweenness_origin(
         The destinations (:class:`Targets`).
     sc
         This worker's :class:`BetweennessScratch`; left as found but ``out``.
+    limit
+        The radius's type (:class:`Limit`).
+    a_foot
+        The access points' coordinates on the street (float64 [k, 2]).
+    head
+        The junction each state heads for (float64 [n_states, 2]; straight radius).
     """
     indptr, dst, tcost, seglen = graph.indptr, graph.dst, graph.tcost, graph.seglen
     dist, pred, settled, order = sc.dist, sc.pred, sc.settled, sc.order
@@ -353,11 +468,13 @@ def betweenness_origin(
     n_src = np.int64(0)  # typed: a literal 0 would compile the callees twice
     for i in range(len(a_edge)):
         e = a_edge[i]
+        if limit.disc != np.inf and not _in_disc(a_foot[i, 0], a_foot[i, 1], limit):
+            continue  # the walk to this street leaves the disc
         for side in range(2):
             s = 2 * e + side
             part = seglen[e] - a_pos[i] if side == 0 else a_pos[i]
             cost = a_link[i] + part if along else 0.0
-            length = a_link[i] + part
+            length = a_link[i] + part if limit.along else 0.0
             # one start per state: the cheapest (then shortest) access point
             k = -1
             for m in range(n_src):
@@ -373,10 +490,24 @@ def betweenness_origin(
                 src_cost[k] = cost
                 src_len[k] = length
                 spos[s] = a_pos[i]
-    n_order, n_dest = destination_search(n_src, radius, self_dest, mode, along, graph, targets, sc)
+    n_order, n_dest = destination_search(
+        n_src, radius, self_dest, mode, along, graph, targets, sc, limit, head
+    )
     # arrivals are found from the destinations' access points or from the states
     # reached, whichever are fewer (a few destinations in a large search, or the reverse)
     by_point = len(targets.owner) < n_order
+    if not limit.prune:
+        # keep the destinations whose least-cost routes include one within the radius
+        n_in = 0
+        for i in range(n_dest):
+            d = sc.dtouched[i]
+            if sc.dlen[d] <= radius + TOL * (1.0 + radius):
+                sc.dtouched[n_in] = d
+                n_in += 1
+            else:
+                sc.dbest[d] = np.inf
+                sc.dlen[d] = np.inf
+        n_dest = n_in
 
     n_topo = 0
     if n_dest > 0:
@@ -417,7 +548,7 @@ def betweenness_origin(
                 for s in range(2 * targets.seg[j], 2 * targets.seg[j] + 2):
                     if settled[s] != OPEN:
                         n_arr, n_stack = _arrival(
-                            s, j, n_arr, n_stack, radius, along, seglen, targets, sc
+                            s, j, n_arr, n_stack, radius, along, seglen, targets, sc, limit
                         )
         else:
             for i in range(n_order):
@@ -425,7 +556,7 @@ def betweenness_origin(
                 f = s >> 1
                 for j in range(targets.ptr[f], targets.ptr[f + 1]):
                     n_arr, n_stack = _arrival(
-                        s, j, n_arr, n_stack, radius, along, seglen, targets, sc
+                        s, j, n_arr, n_stack, radius, along, seglen, targets, sc, limit
                     )
 
         # the states on least-cost routes to them: back from the arrivals over tight moves
@@ -526,8 +657,26 @@ def betweenness_origin(
 
 
 @njit(cache=True, nogil=True)
-def betweenness_chunk(chunk, origins, same, mode, radius, along, graph, incoming, targets, sc):
+def betweenness_chunk(
+    chunk,
+    origins,
+    same,
+    mode,
+    radius,
+    along,
+    graph,
+    incoming,
+    targets,
+    sc,
+    len_along,
+    prune,
+    disc,
+    head,
+):
     """:func:`betweenness_origin` for each origin in ``chunk`` (indices into ``origins``).
+
+    ``len_along, prune, disc, head``: the radius's type (:class:`Limit`; ``disc`` is
+    centred on each origin's point in turn).
 
     One call per chunk keeps Python's per-call cost out of small searches
     (closest mode, short radii). ``same``: the origins are the targets (an
@@ -538,6 +687,7 @@ def betweenness_chunk(chunk, origins, same, mode, radius, along, graph, incoming
     for i in chunk:
         a = origins.start_of[i]
         b = origins.start_of[i + 1]
+        limit = Limit(len_along, prune, disc, origins.xy[a, 0], origins.xy[a, 1])
         reached = betweenness_origin(
             origins.edge[a:b],
             origins.pos[a:b],
@@ -551,6 +701,9 @@ def betweenness_chunk(chunk, origins, same, mode, radius, along, graph, incoming
             incoming,
             targets,
             sc,
+            limit,
+            origins.foot[a:b],
+            head,
         )
         if reached == 0:
             none += 1

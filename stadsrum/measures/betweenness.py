@@ -14,7 +14,9 @@ street segment, when every trip takes a least-cost route (``docs/betweenness.md`
 
 Origins and destinations join the streets as places do
 (:func:`~stadsrum.measures.access_graph.link_side`); a route walks both links
-and the radius is metres along the whole route, links included. Equal-cost
+and the radius is metres along the whole route, links included, or a typed
+radius: the steps or degrees of the least-cost route, or routes kept within a
+straight-line disc round the origin (``docs/betweenness.md``). Equal-cost
 routes share a trip equally, as in ``choice``. A segment is credited with
 every trip whose route walks any part of it, the partial walks on the
 origin's and the destination's segments included.
@@ -33,7 +35,7 @@ from stadsrum.distributed import takes_client
 from stadsrum.errors import InputError, NetworkError
 from stadsrum.measures._parallel import run_groups_summed, thread_count
 from stadsrum.measures.access_graph import AccessGraph, LinkedSide, link_side, street_view
-from stadsrum.measures.naming import parse_costs, parse_radii, segment_column
+from stadsrum.measures.naming import Radius, parse_costs, parse_radius_specs, segment_column
 from stadsrum.network.links import PolygonMode
 from stadsrum.network.model import StreetNetwork
 from stadsrum.options import checked_options
@@ -49,8 +51,10 @@ BETWEENNESS_COSTS = ("metric", "angular", "steps")
 Mode = Literal["all", "closest"]
 
 
-def betweenness_columns(kind: str, costs: list[str], radii: list[float]) -> list[str]:
-    """Output column names, ``{kind}_betweenness_{cost}_r{radius}``."""
+def betweenness_columns(
+    kind: str, costs: list[str], radii: list[float] | list[Radius]
+) -> list[str]:
+    """Output column names, ``{kind}_betweenness_{cost}_r{radius}`` (``r2_steps``, …)."""
     return [segment_column(f"{kind}_betweenness", c, r) for c in costs for r in radii]
 
 
@@ -94,6 +98,25 @@ def _transition_costs(graph: AccessGraph, cost: str, step_threshold: float) -> n
     return (np.asarray(graph.turn) >= step_threshold).astype(np.float64)
 
 
+def _radius_lengths(
+    graph: AccessGraph, radius: Radius, step_threshold: float
+) -> tuple[np.ndarray, float, bool, float]:
+    """``(tlen, limit, along, disc)``: what a radius bounds, as the kernel takes it.
+
+    Walking: the route's metres, links included, at most ``limit``. Steps and
+    angular: the steps or degrees of the least-cost route (``tlen`` per move,
+    ``along`` false: nothing is paid on the origin's or destination's own
+    segment). Straight: no length limit; routes stay within ``disc`` metres of
+    the origin's point (:class:`~stadsrum.kernels.betweenness.Limit`).
+    """
+    metres = np.ascontiguousarray(graph.tcost, dtype=np.float64)  # the entered segment's
+    if radius.kind in ("steps", "angular"):
+        return _transition_costs(graph, radius.kind, step_threshold), radius.limit, False, np.inf
+    if radius.kind == "straight":
+        return metres, np.inf, True, radius.limit
+    return metres, radius.limit, True, np.inf
+
+
 @checked_options  # every option before any search (issue 13)
 @takes_client
 def betweenness(
@@ -134,7 +157,11 @@ def betweenness(
         Weight columns (people, jobs, visits); 1 each when left out. Weights
         of 0 leave a feature out.
     radii
-        Most metres of a route, its links included (``"400,800,n"``).
+        Most metres of a route, its links included (``"400,800,n"``), or a
+        typed radius (``straight:500``, ``steps:2``, ``angular:90``,
+        ``docs/betweenness.md``): the steps or degrees of the least-cost route
+        (0 on the origin's and the destination's own segments), or routes
+        within that many metres of the origin's point as the crow flies.
     cost
         What a route minimises: ``metric`` (metres), ``angular`` (degrees
         turned), ``steps`` (turns of at least ``step_threshold`` degrees,
@@ -194,7 +221,9 @@ def betweenness(
                 f"betweenness: cost '{c}' is not supported here; choose from "
                 f"{', '.join(BETWEENNESS_COSTS)}"
             )
-    radii_list = parse_radii(radii)
+    radii_list = parse_radius_specs(radii)
+    if not 0 <= step_threshold <= 180:  # before any search (steps cost or radius)
+        raise InputError("step_threshold must be between 0 and 180 degrees")
     if not max_link > 0:
         raise InputError("max_link must be positive (metres)")
 
@@ -231,7 +260,6 @@ def betweenness(
     seglen = np.ascontiguousarray(graph.length, dtype=np.float64)
     indptr = np.ascontiguousarray(graph.indptr, dtype=np.int64)
     dst = np.ascontiguousarray(graph.dst, dtype=np.int64)
-    tlen = np.ascontiguousarray(graph.tcost, dtype=np.float64)  # metres of the entered segment
     links = target.links
     order = np.argsort(links.edge, kind="stable")
     d_ptr = np.zeros(n_edges + 1, dtype=np.int64)
@@ -253,6 +281,8 @@ def betweenness(
             d_weight,
             float(max(slack.max(initial=0.0), 0.0)) if along else 0.0,
             int((d_weight > 0).sum()),
+            np.ascontiguousarray(links.origin_xy[order], dtype=np.float64).reshape(-1, 2),
+            np.ascontiguousarray(links.xy[order], dtype=np.float64).reshape(-1, 2),
         )
         for along in (False, True)
     }
@@ -269,7 +299,11 @@ def betweenness(
         np.ascontiguousarray(source.links.pos, dtype=np.float64),
         np.ascontiguousarray(source.links.link_m, dtype=np.float64),
         np.ascontiguousarray(w_source, dtype=np.float64),
+        np.ascontiguousarray(source.links.origin_xy, dtype=np.float64).reshape(-1, 2),
+        np.ascontiguousarray(source.links.xy, dtype=np.float64).reshape(-1, 2),
     )
+    # the junction each state heads for (straight radius: the disc it must stay in)
+    head_xy = np.ascontiguousarray(np.asarray(network.node_xy, dtype=np.float64)[graph.head])
     kernel_mode = ATTRACTION if kind == "attraction" else (OD_ALL if mode == "all" else OD_CLOSEST)
     n_threads = thread_count(threads)
     # origins go to the kernel in chunks: one call per origin would cost more than a
@@ -283,9 +317,13 @@ def betweenness(
     for c in costs:
         tcost = _transition_costs(graph, c, step_threshold)
         along = c == "metric"
-        state_graph = StateGraph(indptr, dst, tcost, tlen, seglen)
         targets = targets_by_cost[along]
-        for radius in radii_list:
+        for spec in radii_list:
+            r_tlen, radius, len_along, disc = _radius_lengths(graph, spec, step_threshold)
+            # a steps or degrees radius under another cost: the least-cost route may
+            # run beyond it, so the search goes on past it (Limit.prune)
+            prune = len_along or spec.kind == c
+            state_graph = StateGraph(indptr, dst, tcost, r_tlen, seglen)
 
             def make() -> Any:
                 return betweenness_scratch(
@@ -299,6 +337,9 @@ def betweenness(
                 along: bool = along,
                 state_graph: Any = state_graph,
                 targets: Any = targets,
+                len_along: bool = len_along,
+                prune: bool = prune,
+                disc: float = disc,
             ) -> int:
                 return int(
                     betweenness_chunk(
@@ -312,10 +353,14 @@ def betweenness(
                         incoming,
                         targets,
                         s,
+                        len_along,
+                        prune,
+                        float(disc),
+                        head_xy,
                     )
                 )
 
-            column = segment_column(f"{kind}_betweenness", c, radius)
+            column = segment_column(f"{kind}_betweenness", c, spec)
             reached, flows = run_groups_summed(
                 chunks,
                 work,

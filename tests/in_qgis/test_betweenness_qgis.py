@@ -21,7 +21,8 @@ def sample(layer: str) -> str:
 
 @pytest.mark.parametrize("mode", [0, 1])  # all, closest
 def test_od_betweenness_matches_the_core(plugin, network_layer, mode):
-    """Places (polygons at their centroid) to the key nodes within 800 m."""
+    """Places (polygons at their centroid) to the key nodes within 800 m, and within
+    two steps (a typed radius passes through as typed)."""
     import processing
 
     params = {
@@ -32,7 +33,7 @@ def test_od_betweenness_matches_the_core(plugin, network_layer, mode):
         "KIND": 0,  # OD
         "DESTINATIONS_MODE": mode,
         "COST": [0],
-        "RADII": "800",
+        "RADII": "800,steps:2",
         "OUTPUT": "TEMPORARY_OUTPUT",
     }
     layer = processing.run("stadsrum:betweenness", params)["OUTPUT"]
@@ -42,11 +43,11 @@ def test_od_betweenness_matches_the_core(plugin, network_layer, mode):
         origins=sample("places"),
         destinations=sample("nodes"),
         prepare="none",
-        radii="800",
+        radii="800,steps:2",
         betweenness_mode=["all", "closest"][mode],
     ).betweenness
-    column = "od_betweenness_metric_r800"
-    got = np.array([f[column] for f in layer.getFeatures()], dtype=float)
-    assert len(got) == len(want)
-    assert want[column].sum() > 0
-    assert np.allclose(np.sort(got), np.sort(want[column].to_numpy()))
+    for column in ("od_betweenness_metric_r800", "od_betweenness_metric_r2_steps"):
+        got = np.array([f[column] for f in layer.getFeatures()], dtype=float)
+        assert len(got) == len(want)
+        assert want[column].sum() > 0
+        assert np.allclose(np.sort(got), np.sort(want[column].to_numpy()))
