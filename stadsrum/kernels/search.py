@@ -324,3 +324,89 @@ def topological(n_order, order, include, pred, indptr, dst, tcost, dist, sigma, 
         topo[n_topo] = found
         n_topo += 1
     return n_topo
+
+
+@njit(cache=True, nogil=True)
+def undirected_exact(indptr, dst, tlen):
+    """Whether midpoint-to-midpoint metres on the segments, searched with no regard to
+    the direction of travel (:func:`segment_catchment`), equal those of the state search.
+
+    The segment graph joins segments ``a`` and ``b`` wherever a state of ``a`` has
+    a transition into a state of ``b``. Its routes may do what states cannot: enter
+    ``b`` at a junction and leave ``b`` by the same junction (a U-turn at ``b``'s
+    midpoint). Such a route is never the shortest when the state ``s`` that entered
+    ``b`` (by ``k1``) has a move of its own into the state ``u`` left to (by ``k2``,
+    from ``b``'s reversed state), at most ``tlen[k1] + tlen[k2]`` long: the U-turn
+    is then cut out, route after route, until the route is one of states. The
+    segment graph of :func:`~stadsrum.network.segments.build_segment_graph` joins
+    every pair of segment ends at a junction, at half of each segment, so this
+    holds there; a graph with some moves taken away (a turn ban, a tile's edge)
+    may break it, and is then searched over its states.
+    """
+    n_states = len(indptr) - 1
+    best = np.full(n_states, np.inf)  # per target state: s's shortest move into it
+    for s in range(n_states):
+        for k in range(indptr[s], indptr[s + 1]):
+            if tlen[k] < best[dst[k]]:
+                best[dst[k]] = tlen[k]
+        ok = True
+        for k1 in range(indptr[s], indptr[s + 1]):
+            b = dst[k1] ^ 1  # b travelling back to the junction s entered it from
+            for k2 in range(indptr[b], indptr[b + 1]):
+                u = dst[k2]
+                if (u >> 1) == (s >> 1):
+                    continue  # back onto s's own segment: no shortest route does that
+                if best[u] > tlen[k1] + tlen[k2]:
+                    ok = False
+        for k in range(indptr[s], indptr[s + 1]):
+            best[dst[k]] = np.inf
+        if not ok:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def segment_catchment(origin, len_limit, indptr, dst, tlen, dist, settled, order, hkey, hval):
+    """Midpoint-to-midpoint metres from segment ``origin``, on segments rather than states.
+
+    The walking catchment of segment analysis needs only each segment's metres
+    from the origin, the least over its two states, which no direction of
+    travel changes: so this searches one node per segment (half the states of
+    :func:`state_search`), its moves those of both states (``indptr[2i]`` to
+    ``indptr[2i + 2]``). Exact where :func:`undirected_exact` holds: the same
+    least metres, relaxed and settled with the same ``TOL`` rules, within
+    ``len_limit`` (+ ``TOL``) settled, beyond it left out.
+
+    Segment ``i`` is kept at its state ``2i`` in the per-state scratch (``dist``
+    ``inf``, ``settled`` :data:`OPEN` on entry), so one ``reset_states`` over
+    ``order`` undoes it. ``order`` receives ``2i`` of every segment given a
+    distance, in the order they were first reached: the settled ones
+    (:data:`SETTLED`, within the limit) and those left open beyond it.
+    Returns their number.
+    """
+    lim = len_limit + TOL * (1.0 + len_limit)
+    s0 = 2 * origin
+    dist[s0] = 0.0
+    order[0] = s0
+    n_order = 1
+    size = heap_push(hkey, hval, 0, 0.0, s0)
+    while size > 0:
+        d, s, size = heap_pop(hkey, hval, size)
+        if settled[s] != OPEN or d > dist[s]:
+            continue
+        if d > lim:
+            break  # keys pop in ascending order: everything left is beyond too
+        settled[s] = SETTLED
+        for k in range(indptr[s], indptr[s + 2]):
+            t = dst[k]
+            t = t - (t & 1)  # the segment's state 2i stands for it
+            if settled[t] != OPEN:
+                continue
+            nd = d + tlen[k]
+            if nd < dist[t] - TOL * (1.0 + abs(nd)):
+                if dist[t] == np.inf:
+                    order[n_order] = t
+                    n_order += 1
+                dist[t] = nd
+                size = heap_push(hkey, hval, size, nd, t)
+    return n_order

@@ -14,7 +14,10 @@ touched, so work per origin follows what it reaches.
 Search per origin and radius (``MEASURES.md``):
 - catchment mode: a metric search bounded by the largest radius gives each
   segment's distance (midpoint to midpoint); for each radius the cost search
-  runs on the segments within it only (for metric cost one search serves all);
+  runs on the segments within it only (for metric cost one search serves all).
+  Those metres do not depend on the direction of travel, so the metric search
+  runs on one node per segment (:func:`~stadsrum.kernels.search.segment_catchment`)
+  wherever that gives the same metres (``SegmentSettings.undirected``);
 - route mode: the cost search carries the metric length of the route that
   first reached a state at least cost, and drops states whose length exceeds
   the radius, as depthmapX and PST do;
@@ -38,9 +41,11 @@ from stadsrum.kernels.search import (
     SETTLED,
     TOL,
     reset_states,
+    segment_catchment,
     state_search,
     tight,
     topological,
+    undirected_exact,
 )
 
 # per-origin sums, per radius (columns of the ``sums`` output)
@@ -71,6 +76,11 @@ class SegmentSettings(NamedTuple):
     radius_kind: int = 0
     tcatch: np.ndarray = np.zeros(0)  # float64[n_transitions] for STEPS and ANGULAR
     mid: np.ndarray = np.zeros((0, 2))  # float64[n, 2] segment midpoints for STRAIGHT
+    # Whether the walking catchment of a non-metric cost may search one node per
+    # segment (search.segment_catchment, half the states) for the same metres:
+    # 1 yes, 0 no, -1 unknown (the kernel runs search.undirected_exact on every
+    # call; a caller with many calls on one graph checks once and says).
+    undirected: int = -1
 
 
 # values of SegmentSettings.radius_kind, in the order of measures.naming.RADIUS_KINDS
@@ -270,7 +280,7 @@ def _pop_order(n_order, order, include, indptr, dst, tcost, dist, sigma, rank, t
 
 
 @njit(cache=True, nogil=True)
-def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_wl):
+def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_wl, undirected):
     indptr, dst, tcost, tlen, seglen = graph
     radii = settings.radii
     weight = settings.weight
@@ -361,6 +371,16 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
         n_touched = _straight_catchment(
             origin, r_lim, settings.mid, indptr, dst, segdist, touched, msettled
         )
+    elif use_catchment and undirected:
+        # walking metres need no direction of travel: one node per segment, each
+        # listed (and settled) at its state 2i, so the loops below read it as it is
+        n_touched = segment_catchment(
+            origin, r_max, indptr, dst, tlen, mdist, msettled, touched, hkey, hval
+        )
+        for i in range(n_touched):
+            s = touched[i]
+            if msettled[s] == SETTLED:
+                segdist[s >> 1] = mdist[s]
     elif use_catchment:
         # the catchment: metric (or the type's) distances within the largest radius
         # (segdist is all inf here, so nothing is held back)
@@ -572,5 +592,17 @@ def segment_worker(origins, worker, n_workers, graph, settings, sums, choice, ch
         This worker's own partial choice sums, added to.
     """
     scratch = _segment_scratch(len(graph.indptr) - 1, len(graph.dst))
+    # a walking catchment searched per segment rather than per state (half the
+    # states) where that gives the same metres: checked once per call
+    undirected = (
+        settings.catchment
+        and not settings.metric_cost
+        and settings.radius_kind == WALKING
+        and settings.radii[0] < np.inf
+        and settings.undirected != 0
+        and (settings.undirected == 1 or undirected_exact(graph.indptr, graph.dst, graph.tlen))
+    )
     for j in range(worker, len(origins), n_workers):
-        _analyse_origin(origins[j], graph, settings, scratch, sums, j, choice, choice_wl)
+        _analyse_origin(
+            origins[j], graph, settings, scratch, sums, j, choice, choice_wl, undirected
+        )

@@ -141,7 +141,7 @@ def segment_measures(
     """
     import numba
 
-    from stadsrum.kernels.search import TOL, StateGraph
+    from stadsrum.kernels.search import TOL, StateGraph, undirected_exact
     from stadsrum.kernels.segment import N_SUMS, SegmentSettings, segment_worker
 
     progress = as_progress(progress)
@@ -210,6 +210,10 @@ def segment_measures(
     # one kernel call per radius type (its radii ascending), each with its own
     # catchment search; one partial choice sum per type and worker, added up at the end
     groups = _radius_groups(graph, specs, step_threshold)
+    # whether a walking catchment may search segments rather than states (the same
+    # metres, half the states): checked once here, not on every batch's kernel call
+    catchment = radius_mode == "catchment" and not costs.metric
+    undirected = int(catchment and undirected_exact(indptr, dst, tlen))
     settings = [
         SegmentSettings(
             radii=radii_arr[first:stop],
@@ -220,6 +224,7 @@ def segment_measures(
             depth_scale=costs.depth_scale,
             harmonic_offset=costs.harmonic_offset,
             want_choice=want_choice,
+            undirected=undirected,
             **extra,
         )
         for first, stop, extra in groups
