@@ -18,39 +18,23 @@ from stadsrum.kernels.search import SETTLED, reset_states, state_search
 
 
 @njit(cache=True, nogil=True)
-def cost_catchment(
-    edges,
-    limit,
-    indptr,
-    dst,
-    tcost,
-    segdist,
-    dist,
-    rlen,
-    pred,
-    settled,
-    order,
-    hkey,
-    hval,
-    src,
-    src_cost,
-    seg_best,
-):
-    """Segments within ``limit`` (inclusive) of the start segments, by ``tcost``.
+def cost_catchment(edges, limit, graph, sc, seg_best):
+    """Segments within ``limit`` (inclusive) of the start segments, by ``graph.tcost``.
 
     Parameters
     ----------
     edges
         Start segments (a feature's access points' segments; repeats allowed,
-        at most ``len(src) // 2`` of them).
+        at most ``len(sc.src) // 2`` of them).
     limit
         The radius in the cost's units (steps, degrees).
-    indptr, dst, tcost
-        State CSR and the cost of each move (1 per step, or degrees).
-    segdist
-        All ``inf`` (no catchment restriction).
-    dist, rlen, pred, settled, order, hkey, hval, src, src_cost
-        Search scratch, as :func:`~stadsrum.kernels.search.state_search`; left as found.
+    graph
+        :class:`~stadsrum.kernels.search.StateGraph` whose ``tcost`` and
+        ``tlen`` are both the cost of each move (1 per step, or degrees): the
+        limit bounds the cost itself.
+    sc
+        :class:`~stadsrum.kernels.search.SearchScratch` (its ``segdist`` all
+        ``inf``: no catchment restriction); left as found.
     seg_best
         Per segment, all ``inf``; left as found.
 
@@ -61,6 +45,7 @@ def cost_catchment(
     cost : float64[k]
         Least cost of each (the lesser of its two directions).
     """
+    src, src_cost, dist, order, settled = sc.src, sc.src_cost, sc.dist, sc.order, sc.settled
     n_src = 0
     for i in range(len(edges)):
         e = edges[i]
@@ -76,18 +61,18 @@ def cost_catchment(
         n_src,
         limit,
         np.inf,
-        segdist,
-        indptr,
-        dst,
-        tcost,
-        tcost,
+        sc.segdist,
+        graph.indptr,
+        graph.dst,
+        graph.tcost,
+        graph.tlen,
         dist,
-        rlen,
-        pred,
+        sc.rlen,
+        sc.pred,
         settled,
         order,
-        hkey,
-        hval,
+        sc.hkey,
+        sc.hval,
     )
     segs = np.empty(n_order, dtype=np.int64)
     k = 0
@@ -106,5 +91,5 @@ def cost_catchment(
     for j in range(k):
         cost[j] = seg_best[segs[j]]
         seg_best[segs[j]] = np.inf
-    reset_states(n_order, order, dist, rlen, pred, settled)
+    reset_states(n_order, order, dist, sc.rlen, sc.pred, settled)
     return segs[:k], cost

@@ -18,6 +18,7 @@ from stadsrum.progress import ProgressLike, check_cancelled, compile_notice
 __all__ = ["Scratch", "TwoSearches", "run_groups", "run_groups_summed", "thread_count"]
 
 T = TypeVar("T")
+S = TypeVar("S")  # a worker's scratch: Scratch, or an analysis's own record
 
 
 class Scratch:
@@ -94,8 +95,8 @@ def thread_count(threads: int | None) -> int:
 
 def run_groups(
     groups: Iterable[T],
-    work: Callable[[T, Scratch], Any],
-    make_scratch: Callable[[], Scratch],
+    work: Callable[[T, S], Any],
+    make_scratch: Callable[[], S],
     *,
     threads: int,
     progress: ProgressLike,

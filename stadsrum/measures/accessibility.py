@@ -36,6 +36,7 @@ from stadsrum.measures.naming import (
 from stadsrum.measures.segment import transition_lengths
 from stadsrum.measures.typed_radius import (
     TypedCatchments,
+    TypedScratch,
     decay_scale,
     straight_distances,
     within,
@@ -615,7 +616,7 @@ def _reach_within(
     # the origins' points: segments at their midpoints, or the origins' access points
     targets = catch.midpoints if olinks is None else olinks.origin_xy
 
-    def work(a: int, s: Scratch) -> tuple[np.ndarray, np.ndarray] | None:
+    def work(a: int, s: TypedScratch) -> tuple[np.ndarray, np.ndarray] | None:
         """The targets within the radius of attraction ``a`` and their distances."""
         sl = side.access(a)
         if sl.stop == sl.start:

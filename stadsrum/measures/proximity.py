@@ -38,7 +38,7 @@ from stadsrum.measures.naming import (
     parse_radius_specs,
     renamed_note,
 )
-from stadsrum.measures.typed_radius import TypedCatchments
+from stadsrum.measures.typed_radius import TypedCatchments, TypedScratch
 from stadsrum.messages import count
 from stadsrum.network.inputs import check_layer, check_network
 from stadsrum.network.links import PolygonMode
@@ -583,12 +583,12 @@ def _radius_areas(
     walking = [r.limit for r in specs if r.is_walking]
     tree = shapely.STRtree(graph.geometry)
 
-    def work(i: int, scratch: Scratch):
+    def work(i: int, scratch: TypedScratch):
         a = place.starts(i)
         if a is None:
             return None
         out = []
-        reached = graph.reach_search(a, walking[-1], scratch) if walking else None
+        reached = graph.reach_search(a, walking[-1], scratch.base) if walking else None
         for radius in specs:
             if radius.is_walking:
                 assert reached is not None

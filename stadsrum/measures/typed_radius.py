@@ -21,15 +21,17 @@ nearest point. Limits are inclusive, as walking radii.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import shapely
 
+from stadsrum.kernels.search import StateGraph
 from stadsrum.measures._parallel import Scratch
 from stadsrum.measures.naming import Radius
 from stadsrum.network.model import StreetNetwork
 
-__all__ = ["TypedCatchments", "decay_scale"]
+__all__ = ["TypedCatchments", "TypedScratch", "decay_scale"]
 
 #: relative tolerance of an inclusive limit, as the walking radii's
 _TOL = 1e-9
@@ -46,30 +48,47 @@ def decay_scale(radius: Radius) -> float:
     return radius.limit if radius.limit > 0 else math.inf
 
 
+class TypedScratch(NamedTuple):
+    """One worker's arrays for :meth:`TypedCatchments.network_catchment`.
+
+    ``base`` is a plain worker scratch over the same states, so a walking search of
+    the same network (:meth:`AccessGraph.reach_search`) can share it.
+    """
+
+    base: Scratch
+    seg_best: np.ndarray  # per segment, all inf between searches
+
+
 class TypedCatchments:
     """Steps, angular and straight catchments on one network, built once per analysis."""
 
     def __init__(self, network: StreetNetwork, *, step_threshold: float = 0.0) -> None:
         graph = network.segment_graph(split="edge")
-        self.indptr = graph.indptr
-        self.dst = graph.dst
         self.n_segments = graph.n_segments
-        self.tcost = {
+        self.n_transitions = len(graph.dst)
+        seglen = np.ascontiguousarray(graph.length, dtype=np.float64)
+        costs = {
             "steps": (graph.turn_deg >= step_threshold).astype(np.float64),
             "angular": np.ascontiguousarray(graph.turn_deg, dtype=np.float64),
+        }
+        # the move's cost is also what the radius bounds (its "length")
+        self.graphs = {
+            kind: StateGraph(graph.indptr, graph.dst, cost, cost, seglen)
+            for kind, cost in costs.items()
         }
         geoms = np.asarray(network.edges.geometry.array, dtype=object)
         mid = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
         self.midpoints = shapely.get_coordinates(mid)
 
-    def scratch(self, max_sources: int) -> Scratch:
+    def scratch(self, max_sources: int) -> TypedScratch:
         """Search arrays for one worker (``max_sources``: most start segments)."""
-        s = Scratch(2 * self.n_segments, len(self.dst), max_sources)
-        s.seg_best = np.full(self.n_segments, np.inf)  # type: ignore[attr-defined]
-        return s
+        return TypedScratch(
+            Scratch(2 * self.n_segments, self.n_transitions, max_sources),
+            np.full(self.n_segments, np.inf),
+        )
 
     def network_catchment(
-        self, radius: Radius, edges: np.ndarray, scratch: Scratch
+        self, radius: Radius, edges: np.ndarray, scratch: TypedScratch
     ) -> tuple[np.ndarray, np.ndarray]:
         """``(segments, cost)`` within a steps or angular ``radius`` of the segments ``edges``."""
         from stadsrum.kernels.radius import cost_catchment
@@ -79,20 +98,9 @@ class TypedCatchments:
         segs, cost = cost_catchment(
             np.asarray(edges, dtype=np.int64),
             float(radius.limit),
-            self.indptr,
-            self.dst,
-            self.tcost[radius.kind],
-            scratch.segdist,
-            scratch.dist,
-            scratch.rlen,
-            scratch.pred,
-            scratch.settled,
-            scratch.order,
-            scratch.hkey,
-            scratch.hval,
-            scratch.src,
-            scratch.src_cost,
-            scratch.seg_best,  # type: ignore[attr-defined]
+            self.graphs[radius.kind],
+            scratch.base.search,
+            scratch.seg_best,
         )
         return segs, cost
 
