@@ -9,13 +9,12 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
-    QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
 
 from ..i18n import tr
 from .base import StadsrumAlgorithm
-from .common import POINTS_OR_POLYGONS, add_metres, add_network_input
+from .common import POINTS_OR_POLYGONS, add_metres, add_network_input, add_step_threshold
 from .segments import checkboxes
 
 KINDS = {
@@ -110,17 +109,7 @@ class BetweennessAlgorithm(StadsrumAlgorithm):
         self.add_enum(
             "POLYGONS", "Polygons join the streets", BETWEENNESS_POLYGONS, default="centroid"
         )
-        self.add(
-            QgsProcessingParameterNumber(
-                "STEP_THRESHOLD",
-                tr("Steps: least turn in degrees that counts (0: every change of street)"),
-                QgsProcessingParameterNumber.Type.Double,
-                defaultValue=0.0,
-                minValue=0.0,
-                maxValue=180.0,
-            ),
-            advanced=True,
-        )
+        add_step_threshold(self)
         self.add(
             QgsProcessingParameterFeatureSink(
                 "OUTPUT", tr("Betweenness"), QgsProcessing.SourceType.TypeVectorLine

@@ -67,3 +67,19 @@ def add_speed(alg: StadsrumAlgorithm) -> None:
         ),
         advanced=True,
     )
+
+
+def add_step_threshold(alg: StadsrumAlgorithm) -> None:
+    """``STEP_THRESHOLD``: the least turn that counts as a step (advanced), for steps
+    costs and ``steps:K`` radii."""
+    alg.add(
+        QgsProcessingParameterNumber(
+            "STEP_THRESHOLD",
+            tr("Steps: least turn in degrees that counts (0: every change of street)"),
+            QgsProcessingParameterNumber.Type.Double,
+            defaultValue=0.0,
+            minValue=0.0,
+            maxValue=180.0,
+        ),
+        advanced=True,
+    )

@@ -16,7 +16,13 @@ from qgis.core import (
 
 from ..i18n import tr
 from .base import StadsrumAlgorithm
-from .common import POINTS_OR_POLYGONS, add_metres, add_network_input, add_speed
+from .common import (
+    POINTS_OR_POLYGONS,
+    add_metres,
+    add_network_input,
+    add_speed,
+    add_step_threshold,
+)
 
 POLYGONS = {
     "entrances": "at their entrances (where the outline meets the streets)",
@@ -123,17 +129,7 @@ class DistancesAlgorithm(StadsrumAlgorithm):
             ),
             advanced=True,
         )
-        self.add(
-            QgsProcessingParameterNumber(
-                "STEP_THRESHOLD",
-                tr("Steps: least turn in degrees that counts (0: every change of street)"),
-                QgsProcessingParameterNumber.Type.Double,
-                defaultValue=0.0,
-                minValue=0.0,
-                maxValue=180.0,
-            ),
-            advanced=True,
-        )
+        add_step_threshold(self)
         self.add(
             QgsProcessingParameterNumber(
                 "NEAREST",
