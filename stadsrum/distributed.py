@@ -334,6 +334,9 @@ def whole_network_bytes(
 
 
 def _gb(n_bytes: float) -> str:
+    # two significant digits below 0.1 GB: a small network is "0.0031", not "0.00"
+    if n_bytes < 1e8:
+        return f"{n_bytes / 1e9:.2g}"
     return f"{n_bytes / 1e9:.2f}" if n_bytes < 1e10 else f"{n_bytes / 1e9:.0f}"
 
 
@@ -556,7 +559,8 @@ def _wait_for_a_worker(client: Any, progress: ProgressLike) -> None:
     its workers when the queue lets it, and a scatter with none fails at once."""
     if client.nthreads():
         return
-    progress.message("segment analysis on Dask: waiting for the first worker to start")
+    # every analysis waits here, not only the segment analysis
+    progress.message("Dask: waiting for the first worker to start")
     deadline = time.monotonic() + WAIT_FOR_WORKERS_S
     while not client.nthreads():
         check_cancelled(progress)
