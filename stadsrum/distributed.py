@@ -186,23 +186,26 @@ def segment_sums(
     _wait_for_a_worker(client, progress)
     # nthreads() lists every worker (scheduler_info() only the first few in recent Dask)
     threads = sum(client.nthreads().values())
+    net = _Network(
+        radii=radii,
+        catchment=catchment,
+        metric_cost=metric_cost,
+        has_free_moves=has_free_moves,
+        indptr=indptr,
+        dst=dst,
+        tcost=tcost,
+        tlen=tlen,
+        seglen=seglen,
+        weight=weight,
+        depth_scale=depth_scale,
+        harmonic_offset=harmonic_offset,
+        want_choice=want_choice,
+    )
     if tiles and math.isfinite(float(radii[-1])):
         return _tiled_sums(
             client,
+            net,
             threads=threads,
-            radii=radii,
-            catchment=catchment,
-            metric_cost=metric_cost,
-            has_free_moves=has_free_moves,
-            indptr=indptr,
-            dst=dst,
-            tcost=tcost,
-            tlen=tlen,
-            seglen=seglen,
-            weight=weight,
-            depth_scale=depth_scale,
-            harmonic_offset=harmonic_offset,
-            want_choice=want_choice,
             tile_size=chunk_size,
             xy=xy,
             sample=sample,
@@ -223,21 +226,6 @@ def segment_sums(
     progress.message(
         f"segment analysis on Dask: {len(starts)} chunks of up to {chunk_size:,} origins, "
         f"{threads} worker threads now"
-    )
-    net = _Network(
-        radii=radii,
-        catchment=catchment,
-        metric_cost=metric_cost,
-        has_free_moves=has_free_moves,
-        indptr=indptr,
-        dst=dst,
-        tcost=tcost,
-        tlen=tlen,
-        seglen=seglen,
-        weight=weight,
-        depth_scale=depth_scale,
-        harmonic_offset=harmonic_offset,
-        want_choice=want_choice,
     )
     # only the scattered network, the root of the tree and the chunks not yet seen are
     # held here: a finished chunk's result is released once its merge has used it
@@ -410,21 +398,9 @@ TILES_QUEUED = 2
 
 def _tiled_sums(
     client: Any,
+    net: _Network,
     *,
     threads: int,
-    radii: np.ndarray,
-    catchment: bool,
-    metric_cost: bool,
-    has_free_moves: bool,
-    indptr: np.ndarray,
-    dst: np.ndarray,
-    tcost: np.ndarray,
-    tlen: np.ndarray,
-    seglen: np.ndarray,
-    weight: np.ndarray,
-    depth_scale: float,
-    harmonic_offset: float,
-    want_choice: bool,
     tile_size: int | None,
     xy: np.ndarray | None,
     sample: np.ndarray | None,
@@ -447,7 +423,8 @@ def _tiled_sums(
     from stadsrum.kernels.segment import N_SUMS
     from stadsrum.tiles import HaloFinder, halo_metres, tile_origins
 
-    n = len(seglen)
+    radii, want_choice = net.radii, net.want_choice
+    n = len(net.seglen)
     r = len(radii)
     if tile_size is None:
         tile_size = min(MAX_CHUNK, max(1, math.ceil(n / (CHUNKS_PER_THREAD * max(threads, 1)))))
@@ -458,7 +435,7 @@ def _tiled_sums(
         f"segment analysis on Dask: {len(tiles)} tiles of up to {tile_size:,} origins, "
         f"each with the network within {r_max:,.0f} m of it, {threads} worker threads now"
     )
-    finder = HaloFinder(indptr, dst, tlen)
+    finder = HaloFinder(net.indptr, net.dst, net.tlen)
     pending = iter(enumerate(tiles))
     run = uuid.uuid4().hex
     sums = np.zeros((n, r, N_SUMS))
@@ -478,16 +455,16 @@ def _tiled_sums(
         segments = finder.halo_segments(origins, halo_m)
         if sample is not None:
             origins = origins[sample[origins]]
-        sub = finder.sub_network(origins, segments, tcost, seglen, weight)
+        sub = finder.sub_network(origins, segments, net.tcost, net.seglen, net.weight)
         tile = _Tile(
             sub,
             origins,
             radii,
-            catchment,
-            metric_cost,
-            has_free_moves,
-            depth_scale,
-            harmonic_offset,
+            net.catchment,
+            net.metric_cost,
+            net.has_free_moves,
+            net.depth_scale,
+            net.harmonic_offset,
             want_choice,
         )
         key = f"stadsrum-segment-tile-{run}-{i}"
