@@ -97,29 +97,37 @@ class _Part:
     choice_wl: np.ndarray
 
 
-def _analyse_chunk(net: _Network, origins: np.ndarray) -> _Part:
-    """One task: every origin of the chunk, on this worker's thread."""
+def _segment_kernel(
+    origins: np.ndarray, graph: Any, opts: _Network | _Tile
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The kernel on ``origins`` of ``graph`` (the whole network or a tile's
+    sub-network: ``indptr, dst, tcost, tlen, seglen, weight``) with the options of
+    ``opts``, on this worker's thread: per-origin sums, choice, choice_wl."""
     from stadsrum.kernels.search import StateGraph
     from stadsrum.kernels.segment import N_SUMS, SegmentSettings, segment_worker
 
-    n = len(net.seglen)
-    r = len(net.radii)
+    r = len(opts.radii)
     sums = np.zeros((len(origins), r, N_SUMS))
-    choice = np.zeros((n if net.want_choice else 1, r))
+    choice = np.zeros((len(graph.seglen) if opts.want_choice else 1, r))
     choice_wl = np.zeros_like(choice)
-    graph = StateGraph(net.indptr, net.dst, net.tcost, net.tlen, net.seglen)
     settings = SegmentSettings(
-        radii=net.radii,
-        weight=net.weight,
-        catchment=net.catchment,
-        metric_cost=net.metric_cost,
-        has_free_moves=net.has_free_moves,
-        depth_scale=net.depth_scale,
-        harmonic_offset=net.harmonic_offset,
-        want_choice=net.want_choice,
+        radii=opts.radii,
+        weight=graph.weight,
+        catchment=opts.catchment,
+        metric_cost=opts.metric_cost,
+        has_free_moves=opts.has_free_moves,
+        depth_scale=opts.depth_scale,
+        harmonic_offset=opts.harmonic_offset,
+        want_choice=opts.want_choice,
     )
-    segment_worker(origins, 0, 1, graph, settings, sums, choice, choice_wl)
-    return _Part(origins, sums, choice, choice_wl)
+    state_graph = StateGraph(graph.indptr, graph.dst, graph.tcost, graph.tlen, graph.seglen)
+    segment_worker(origins, 0, 1, state_graph, settings, sums, choice, choice_wl)
+    return sums, choice, choice_wl
+
+
+def _analyse_chunk(net: _Network, origins: np.ndarray) -> _Part:
+    """One task: every origin of the chunk, on this worker's thread."""
+    return _Part(origins, *_segment_kernel(origins, net, net))
 
 
 def _merge(*parts: _Part) -> _Part:
@@ -357,28 +365,11 @@ class _TileResult:
 
 def _analyse_tile(tile: _Tile) -> _TileResult:
     """One task: every origin of the tile, on its sub-network, on this worker's thread."""
-    from stadsrum.kernels.search import StateGraph
-    from stadsrum.kernels.segment import N_SUMS, SegmentSettings, segment_worker
-
     sub = tile.sub
-    n_sub = len(sub.seglen)
-    r = len(tile.radii)
-    sums = np.zeros((len(sub.origins), r, N_SUMS))
-    choice = np.zeros((n_sub if tile.want_choice else 1, r))
-    choice_wl = np.zeros_like(choice)
-    graph = StateGraph(sub.indptr, sub.dst, sub.tcost, sub.tlen, sub.seglen)
-    settings = SegmentSettings(
-        radii=tile.radii,
-        weight=sub.weight,
-        catchment=tile.catchment,
-        metric_cost=tile.metric_cost,
-        has_free_moves=tile.has_free_moves,
-        depth_scale=tile.depth_scale,
-        harmonic_offset=tile.harmonic_offset,
-        want_choice=tile.want_choice,
+    sums, choice, choice_wl = _segment_kernel(sub.origins, sub, tile)
+    _, search = whole_network_bytes(
+        len(sub.seglen), len(sub.dst), len(tile.radii), want_choice=tile.want_choice
     )
-    segment_worker(sub.origins, 0, 1, graph, settings, sums, choice, choice_wl)
-    _, search = whole_network_bytes(n_sub, len(sub.dst), r, want_choice=tile.want_choice)
     return _TileResult(
         tile.origins,
         sub.segments,
