@@ -239,6 +239,123 @@ def state_search(
     return n_order
 
 
+def _dag_signature(i: types.Integer) -> tuple[types.Type, ...]:
+    ai = array(i)
+    # state_search's arguments, then per state phead, per transition pfrom, pnext
+    return (*_search_signature(i), ai, ai, ai, types.boolean)
+
+
+@njit(
+    [types.UniTuple(types.int64, 2)(*_dag_signature(i)) for i in IDX],
+    cache=True,
+    nogil=True,
+)
+def dag_search(
+    sources,
+    source_cost,
+    source_len,
+    n_sources,
+    len_limit,
+    allowed_limit,
+    segdist,
+    indptr,
+    dst,
+    tcost,
+    tlen,
+    dist,
+    rlen,
+    pred,
+    settled,
+    order,
+    hkey,
+    hval,
+    phead,
+    pfrom,
+    pnext,
+    record,
+):
+    """:func:`state_search` that also lists every state's tight moves in (its DAG).
+
+    The same search, states and results as :func:`state_search`; with
+    ``record`` it keeps, per state ``t``, the settled states ``u`` with a tight
+    move into ``t`` (:func:`tight` on their final costs): a linked list from
+    ``phead[t]`` (-1: none) through ``pfrom`` (the state ``u``) and ``pnext``
+    (the next entry, -1 at the end), entries numbered from 0 in the order they
+    were made (at most one per transition relaxed). A strictly better route
+    to ``t`` empties its list; the sources (``pred`` -1) get none. Route
+    counts and choice then follow these lists instead of rescanning every
+    out-move with its cost test, twice.
+
+    A tight move found into a state already settled (a zero-cost move between
+    two states of equal cost popped the other way round) makes the pop order
+    no topological order of the DAG: the second value returned says so (1),
+    and the caller orders the states (:func:`topological`) before counting.
+
+    ``phead`` is per-state scratch (-1 on entry; :func:`reset_states` does
+    not touch it: reset it over ``order``). Returns ``(n_order, late)``.
+    """
+    size = 0
+    n_order = 0
+    n_entries = 0
+    late = 0
+    for i in range(n_sources):
+        s = sources[i]
+        c = source_cost[i]
+        if c < dist[s]:
+            dist[s] = c
+            rlen[s] = source_len[i]
+            pred[s] = -1
+            size = heap_push(hkey, hval, size, c, s)
+    while size > 0:
+        d, s, size = heap_pop(hkey, hval, size)
+        if settled[s] != OPEN or d > dist[s]:
+            continue
+        if rlen[s] > len_limit + TOL * (1.0 + len_limit):
+            settled[s] = BEYOND
+            order[n_order] = s
+            n_order += 1
+            continue
+        settled[s] = SETTLED
+        order[n_order] = s
+        n_order += 1
+        for k in range(indptr[s], indptr[s + 1]):
+            t = dst[k]
+            if segdist[t >> 1] > allowed_limit:
+                continue
+            nd = d + tcost[k]
+            dt = dist[t]
+            if settled[t] != OPEN:
+                # only a tight move into a settled state is news: one more route
+                if (
+                    record
+                    and settled[t] == SETTLED
+                    and pred[t] != -1
+                    and nd <= dt + TOL * (1.0 + abs(dt))
+                ):
+                    pfrom[n_entries] = s
+                    pnext[n_entries] = phead[t]
+                    phead[t] = n_entries
+                    n_entries += 1
+                    late = 1
+                continue
+            if nd < dt - TOL * (1.0 + abs(nd)):
+                dist[t] = nd
+                rlen[t] = rlen[s] + tlen[k]
+                pred[t] = k
+                size = heap_push(hkey, hval, size, nd, t)
+                if record:
+                    pfrom[n_entries] = s
+                    pnext[n_entries] = -1
+                    phead[t] = n_entries
+                    n_entries += 1
+            elif record and pred[t] != -1 and nd <= dt + TOL * (1.0 + abs(dt)):
+                pfrom[n_entries] = s
+                pnext[n_entries] = phead[t]
+                phead[t] = n_entries
+                n_entries += 1
+    return n_order, late
+
+
 @njit(
     [(types.int64, array(i, readonly=True), F8, F8, array(i), array(i)) for i in IDX],
     cache=True,

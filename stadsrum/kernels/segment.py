@@ -40,10 +40,10 @@ from numba import njit
 from stadsrum.kernels.search import (
     SETTLED,
     TOL,
+    dag_search,
     reset_states,
     segment_catchment,
     state_search,
-    tight,
     topological,
     undirected_exact,
 )
@@ -118,6 +118,9 @@ class SegmentScratch(NamedTuple):
     segdepth: np.ndarray  # per segment: least cost (inf)
     segsig: np.ndarray  # per segment: routes to its least-cost states (0)
     segmark: np.ndarray  # per segment: counted (0)
+    phead: np.ndarray  # cost search: first entry of the state's tight moves in (-1)
+    pfrom: np.ndarray  # per entry (one per transition at most): the state moved from
+    pnext: np.ndarray  # per entry: the next entry of the same state (-1: none)
 
 
 @njit(cache=True, nogil=True)
@@ -130,8 +133,9 @@ def _segment_scratch(n_states, n_transitions):
     n = n_states // 2
     f = np.full((4, n_states), np.inf)
     z = np.zeros((3, n_states))
-    i = np.zeros((10, n_states), dtype=np.int32)
+    i = np.zeros((11, n_states), dtype=np.int32)
     i[:3] = -1
+    i[10] = -1
     g = np.full((2, n), np.inf)
     return SegmentScratch(
         dist=f[0],
@@ -159,6 +163,9 @@ def _segment_scratch(n_states, n_transitions):
         segdepth=g[1],
         segsig=np.zeros(n),
         segmark=np.zeros(n, dtype=np.int32),
+        phead=i[10],
+        pfrom=np.empty(n_transitions + 2, dtype=np.int32),
+        pnext=np.empty(n_transitions + 2, dtype=np.int32),
     )
 
 
@@ -167,11 +174,11 @@ def _accumulate(
     origin,
     n_topo,
     topo,
+    ranked,
     rank,
-    include,
-    indptr,
-    dst,
-    tcost,
+    phead,
+    pfrom,
+    pnext,
     dist,
     sigma,
     seglen,
@@ -188,9 +195,29 @@ def _accumulate(
     choice_col,
     choice_wl_col,
 ):
-    """Per-origin sums and choice contributions for one radius; resets its scratch."""
+    """Per-origin sums and choice contributions for one radius; resets its scratch.
+
+    ``topo[:n_topo]`` are the radius's states in an order where every tight
+    move goes forward. Its tight moves are the lists of
+    :func:`~stadsrum.kernels.search.dag_search` (``phead``, ``pfrom``,
+    ``pnext``), whose every entry comes from a state of ``topo``. Unless
+    ``ranked`` (:func:`~stadsrum.kernels.search.topological` has ordered them
+    and counted ``sigma``, its positions in ``rank``), ``topo`` is the pop
+    order, every entry comes from an earlier state, and the route counts are
+    made here, in the same pass that finds each segment's least cost.
+    """
     for i in range(n_topo):
         s = topo[i]
+        if not ranked and want_choice:
+            e = phead[s]
+            if e < 0:
+                sigma[s] = 1.0  # a source: one route starts here
+            else:
+                acc = 0.0
+                while e >= 0:
+                    acc += sigma[pfrom[e]]
+                    e = pnext[e]
+                sigma[s] = acc
         if dist[s] < segdepth[s >> 1]:
             segdepth[s >> 1] = dist[s]
     w_o = weight[origin]
@@ -218,31 +245,35 @@ def _accumulate(
                 choice_wl_col[seg] += half
                 choice_wl_col[origin] += half
     if want_choice:
+        # Brandes' back-propagation: h[v] sums, over the destinations d routes from v
+        # reach, w(o)·w(d)/σ(d) per route; each state passes its h to the states its
+        # tight moves come from, so h[v] is complete when v's turn comes
         for i in range(n_topo - 1, -1, -1):
             v = topo[i]
             seg = v >> 1
-            g1 = 0.0
-            g2 = 0.0
-            if (
-                seg != origin
-                and segsig[seg] > 0
-                and dist[v] <= segdepth[seg] + TOL * (1.0 + segdepth[seg])
-            ):
-                g1 = w_o * weight[seg] / segsig[seg]
-                g2 = len_o * seglen[seg] / segsig[seg]
-            a1 = g1
-            a2 = g2
-            rv = rank[v]
-            for k in range(indptr[v], indptr[v + 1]):
-                t = dst[k]
-                if include[t] != 0 and rank[t] > rv and tight(dist[v], tcost[k], dist[t]):
-                    a1 += h1[t]
-                    a2 += h2[t]
-            h1[v] = a1
-            h2[v] = a2
+            a1 = h1[v]
+            a2 = h2[v]
             if seg != origin:
-                choice_col[seg] += sigma[v] * (a1 - g1)
-                choice_wl_col[seg] += sigma[v] * (a2 - g2)
+                choice_col[seg] += sigma[v] * a1
+                choice_wl_col[seg] += sigma[v] * a2
+                if segsig[seg] > 0 and dist[v] <= segdepth[seg] + TOL * (1.0 + segdepth[seg]):
+                    a1 += w_o * weight[seg] / segsig[seg]
+                    a2 += len_o * seglen[seg] / segsig[seg]
+            e = phead[v]
+            if ranked:
+                rv = rank[v]
+                while e >= 0:
+                    u = pfrom[e]
+                    if rank[u] >= 0 and rank[u] < rv:
+                        h1[u] += a1
+                        h2[u] += a2
+                    e = pnext[e]
+            else:
+                while e >= 0:
+                    u = pfrom[e]
+                    h1[u] += a1
+                    h2[u] += a2
+                    e = pnext[e]
     for i in range(n_topo):
         s = topo[i]
         seg = s >> 1
@@ -251,32 +282,6 @@ def _accumulate(
         segmark[seg] = 0
         h1[s] = 0.0
         h2[s] = 0.0
-
-
-@njit(cache=True, nogil=True)
-def _pop_order(n_order, order, include, indptr, dst, tcost, dist, sigma, rank, topo, count_paths):
-    """Included states in pop order, which is topological when no move is free.
-
-    Without zero-cost transitions every tight move leads to a strictly deeper
-    state, popped later; path counts then follow in one forward pass.
-    """
-    n_topo = 0
-    for i in range(n_order):
-        s = order[i]
-        if include[s] != 0:
-            rank[s] = n_topo
-            topo[n_topo] = s
-            n_topo += 1
-    if count_paths:
-        for i in range(n_topo):
-            s = topo[i]
-            if dist[s] == 0.0 and sigma[s] == 0.0:
-                sigma[s] = 1.0  # an origin state (nothing else is at depth 0 here)
-            for k in range(indptr[s], indptr[s + 1]):
-                t = dst[k]
-                if include[t] != 0 and rank[t] > i and tight(dist[s], tcost[k], dist[t]):
-                    sigma[t] += sigma[s]
-    return n_topo
 
 
 @njit(cache=True, nogil=True)
@@ -322,6 +327,9 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
         segdepth,
         segsig,
         segmark,
+        phead,
+        pfrom,
+        pnext,
     ) = scratch
     src_cost[0] = 0.0
     src_cost[1] = 0.0
@@ -341,8 +349,9 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
     use_catchment = catchment and (radii[0] < big or metric_cost)
     n_touched = 0
     n_order = 0
+    late = 0
     if one_search:
-        n_order = state_search(
+        n_order, late = dag_search(
             src,
             src_cost,
             src_cost,
@@ -361,6 +370,10 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
             order,
             hkey,
             hval,
+            phead,
+            pfrom,
+            pnext,
+            want_choice,
         )
         for i in range(n_order):
             s = order[i]
@@ -413,6 +426,7 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
     prev_count = -1
     n_topo = 0
     n_prefix = 0
+    ranked = False
     for r_i in range(n_r):
         radius = radii[r_i]
         limit = radius + TOL * (1.0 + radius)
@@ -433,8 +447,6 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
         if not same:
             n_use = n_order
             if one_search:
-                if r_i > 0:
-                    _reset_paths(n_prefix, order, sigma, indeg, rank, include)
                 # the states within this radius lead the pop order (costs grow with
                 # metres); a segment's other state beyond it changes no measure
                 while n_prefix < n_order and rlen[order[n_prefix]] <= limit:
@@ -445,7 +457,8 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
                     _reset_search(
                         n_order, order, dist, rlen, pred, sigma, settled, indeg, rank, include
                     )
-                n_order = state_search(
+                    _reset_heads(n_order, order, phead)
+                n_order, late = dag_search(
                     src,
                     src_cost,
                     src_cost,
@@ -464,30 +477,41 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
                     order,
                     hkey,
                     hval,
+                    phead,
+                    pfrom,
+                    pnext,
+                    want_choice,
                 )
                 searched = True
                 n_use = n_order
+            if ranked:
+                _reset_paths(n_use, order, sigma, indeg, rank, include)
+            # every tight move goes forward in the pop order unless the search found
+            # one the other way round (a zero-cost move between equal costs): then
+            # the states are ordered first (and their routes counted there)
+            ranked = want_choice and has_free_moves and late != 0
+            n_topo = 0
             for i in range(n_use):
                 s = order[i]
                 if settled[s] == SETTLED and (not use_catchment or segdist[s >> 1] <= limit):
-                    include[s] = 1
-            if want_choice and has_free_moves:
+                    if ranked:
+                        include[s] = 1
+                    else:
+                        topo[n_topo] = s
+                        n_topo += 1
+            if ranked:
                 n_topo = topological(
                     n_use, order, include, pred, indptr, dst, tcost, dist, sigma, indeg, rank, topo
-                )
-            else:
-                n_topo = _pop_order(
-                    n_use, order, include, indptr, dst, tcost, dist, sigma, rank, topo, want_choice
                 )
         _accumulate(
             origin,
             n_topo,
             topo,
+            ranked,
             rank,
-            include,
-            indptr,
-            dst,
-            tcost,
+            phead,
+            pfrom,
+            pnext,
             dist,
             sigma,
             seglen,
@@ -505,6 +529,7 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
             choice_wl[:, r_i],
         )
     _reset_search(n_order, order, dist, rlen, pred, sigma, settled, indeg, rank, include)
+    _reset_heads(n_order, order, phead)
     if one_search:
         for i in range(n_order):
             segdist[order[i] >> 1] = big
@@ -559,6 +584,12 @@ def _reset_paths(n_order, order, sigma, indeg, rank, include):
         indeg[s] = 0
         rank[s] = -1
         include[s] = 0
+
+
+@njit(cache=True, nogil=True)
+def _reset_heads(n_order, order, phead):
+    for i in range(n_order):
+        phead[order[i]] = -1
 
 
 @njit(cache=True, nogil=True)
