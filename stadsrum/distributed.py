@@ -104,7 +104,7 @@ def _segment_kernel(
     sub-network: ``indptr, dst, tcost, tlen, seglen, weight``) with the options of
     ``opts``, on this worker's thread: per-origin sums, choice, choice_wl."""
     from stadsrum.kernels.search import StateGraph
-    from stadsrum.kernels.segment import N_SUMS, SegmentSettings, segment_worker
+    from stadsrum.kernels.segment import N_SUMS, SegmentSettings, reverse_moves, segment_worker
 
     r = len(opts.radii)
     sums = np.zeros((len(origins), r, N_SUMS))
@@ -119,6 +119,12 @@ def _segment_kernel(
         depth_scale=opts.depth_scale,
         harmonic_offset=opts.harmonic_offset,
         want_choice=opts.want_choice,
+        # several catchments: each smaller one made from the larger one's search
+        **(
+            reverse_moves(graph.indptr, graph.dst)
+            if opts.catchment and not opts.metric_cost and r > 1
+            else {}
+        ),
     )
     state_graph = StateGraph(graph.indptr, graph.dst, graph.tcost, graph.tlen, graph.seglen)
     segment_worker(origins, 0, 1, state_graph, settings, sums, choice, choice_wl)

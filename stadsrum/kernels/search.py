@@ -246,7 +246,7 @@ def _dag_signature(i: types.Integer) -> tuple[types.Type, ...]:
 
 
 @njit(
-    [types.UniTuple(types.int64, 2)(*_dag_signature(i)) for i in IDX],
+    [types.UniTuple(types.int64, 3)(*_dag_signature(i)) for i in IDX],
     cache=True,
     nogil=True,
 )
@@ -292,7 +292,8 @@ def dag_search(
     and the caller orders the states (:func:`topological`) before counting.
 
     ``phead`` is per-state scratch (-1 on entry; :func:`reset_states` does
-    not touch it: reset it over ``order``). Returns ``(n_order, late)``.
+    not touch it: reset it over ``order``). Returns ``(n_order, late,
+    n_entries)``, the last the number of list entries made.
     """
     size = 0
     n_order = 0
@@ -353,7 +354,7 @@ def dag_search(
                 pnext[n_entries] = phead[t]
                 phead[t] = n_entries
                 n_entries += 1
-    return n_order, late
+    return n_order, late, n_entries
 
 
 @njit(

@@ -32,7 +32,7 @@ Search per origin and radius (``MEASURES.md``):
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -41,6 +41,8 @@ from stadsrum.kernels.search import (
     SETTLED,
     TOL,
     dag_search,
+    heap_pop,
+    heap_push,
     reset_states,
     segment_catchment,
     state_search,
@@ -81,6 +83,30 @@ class SegmentSettings(NamedTuple):
     # 1 yes, 0 no, -1 unknown (the kernel runs search.undirected_exact on every
     # call; a caller with many calls on one graph checks once and says).
     undirected: int = -1
+    # The moves into each state (a CSR over the states moved into: the state moved
+    # from and the transition), for a smaller catchment made from a larger one's
+    # search (_repair); empty: every catchment is searched on its own.
+    rindptr: np.ndarray = np.zeros(0, dtype=np.int32)
+    rfrom: np.ndarray = np.zeros(0, dtype=np.int32)
+    rtrans: np.ndarray = np.zeros(0, dtype=np.int32)
+
+
+def reverse_moves(indptr: np.ndarray, dst: np.ndarray) -> dict[str, Any]:
+    """The moves into each state, as :class:`SegmentSettings` takes them (int32).
+
+    ``rindptr[t]:rindptr[t + 1]`` index the moves into state ``t``: ``rfrom``
+    the state each comes from, ``rtrans`` its transition.
+    """
+    n_states = len(indptr) - 1
+    src = np.repeat(np.arange(n_states, dtype=np.int32), np.diff(indptr))
+    by_dst = np.argsort(dst, kind="stable")
+    rindptr = np.zeros(n_states + 1, dtype=np.int32)
+    np.cumsum(np.bincount(dst, minlength=n_states), out=rindptr[1:])
+    return {
+        "rindptr": rindptr,
+        "rfrom": np.ascontiguousarray(src[by_dst], dtype=np.int32),
+        "rtrans": by_dst.astype(np.int32),
+    }
 
 
 # values of SegmentSettings.radius_kind, in the order of measures.naming.RADIUS_KINDS
@@ -119,8 +145,10 @@ class SegmentScratch(NamedTuple):
     segsig: np.ndarray  # per segment: routes to its least-cost states (0)
     segmark: np.ndarray  # per segment: counted (0)
     phead: np.ndarray  # cost search: first entry of the state's tight moves in (-1)
-    pfrom: np.ndarray  # per entry (one per transition at most): the state moved from
+    pfrom: np.ndarray  # per entry (room for two per transition): the state moved from
     pnext: np.ndarray  # per entry: the next entry of the same state (-1: none)
+    base: np.ndarray  # a larger catchment's states, for the next smaller one
+    hold: np.ndarray  # states a smaller catchment searches again
 
 
 @njit(cache=True, nogil=True)
@@ -133,7 +161,7 @@ def _segment_scratch(n_states, n_transitions):
     n = n_states // 2
     f = np.full((4, n_states), np.inf)
     z = np.zeros((3, n_states))
-    i = np.zeros((11, n_states), dtype=np.int32)
+    i = np.zeros((13, n_states), dtype=np.int32)
     i[:3] = -1
     i[10] = -1
     g = np.full((2, n), np.inf)
@@ -164,8 +192,10 @@ def _segment_scratch(n_states, n_transitions):
         segsig=np.zeros(n),
         segmark=np.zeros(n, dtype=np.int32),
         phead=i[10],
-        pfrom=np.empty(n_transitions + 2, dtype=np.int32),
-        pnext=np.empty(n_transitions + 2, dtype=np.int32),
+        pfrom=np.empty(2 * n_transitions + 2, dtype=np.int32),
+        pnext=np.empty(2 * n_transitions + 2, dtype=np.int32),
+        base=i[11],
+        hold=i[12],
     )
 
 
@@ -291,7 +321,6 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
     weight = settings.weight
     catchment = settings.catchment
     metric_cost = settings.metric_cost
-    has_free_moves = settings.has_free_moves
     depth_scale = settings.depth_scale
     harmonic_offset = settings.harmonic_offset
     want_choice = settings.want_choice
@@ -330,6 +359,8 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
         phead,
         pfrom,
         pnext,
+        base,
+        hold,
     ) = scratch
     src_cost[0] = 0.0
     src_cost[1] = 0.0
@@ -350,8 +381,9 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
     n_touched = 0
     n_order = 0
     late = 0
+    n_entries = 0
     if one_search:
-        n_order, late = dag_search(
+        n_order, late, n_entries = dag_search(
             src,
             src_cost,
             src_cost,
@@ -426,8 +458,15 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
     prev_count = -1
     n_topo = 0
     n_prefix = 0
+    n_base = 0
     ranked = False
-    for r_i in range(n_r):
+    # Several catchments: the largest radius is searched first, and each smaller
+    # one is made from the one before (_repair: the states whose least-cost route
+    # leaves it are searched again, on it only), the same as searching it anew.
+    reuse = use_catchment and not one_search and n_r > 1 and len(settings.rindptr) > 0
+    record = want_choice or reuse
+    for step in range(n_r):
+        r_i = n_r - 1 - step if reuse else step
         radius = radii[r_i]
         limit = radius + TOL * (1.0 + radius)
         same = False
@@ -444,8 +483,12 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
             same = count == prev_count
             prev_count = count
         # the same catchment as the previous radius: the same search and paths
+        if same and n_base > 0:
+            topo, base = base, topo  # the previous radius's states, handed over as base
+            n_topo = n_base
         if not same:
             n_use = n_order
+            made = False
             if one_search:
                 # the states within this radius lead the pop order (costs grow with
                 # metres); a segment's other state beyond it changes no measure
@@ -453,56 +496,94 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
                     n_prefix += 1
                 n_use = n_prefix
             else:
-                if searched:
-                    _reset_search(
-                        n_order, order, dist, rlen, pred, sigma, settled, indeg, rank, include
+                if reuse and n_base > 0:
+                    _reset_include(n_base, base, include)
+                    n_topo, n_entries, made = _repair(
+                        n_base,
+                        base,
+                        segdist,
+                        limit,
+                        dist,
+                        phead,
+                        pfrom,
+                        pnext,
+                        n_entries,
+                        include,
+                        topo,
+                        hold,
+                        indptr,
+                        dst,
+                        tcost,
+                        settings.rindptr,
+                        settings.rfrom,
+                        settings.rtrans,
+                        hkey,
+                        hval,
                     )
-                    _reset_heads(n_order, order, phead)
-                n_order, late = dag_search(
-                    src,
-                    src_cost,
-                    src_cost,
-                    2,
-                    big if catchment else radius,
-                    limit if catchment else big,
-                    segdist,
-                    indptr,
-                    dst,
-                    tcost,
-                    tcatch,
-                    dist,
-                    rlen,
-                    pred,
-                    settled,
-                    order,
-                    hkey,
-                    hval,
-                    phead,
-                    pfrom,
-                    pnext,
-                    want_choice,
-                )
-                searched = True
-                n_use = n_order
-            if ranked:
-                _reset_paths(n_use, order, sigma, indeg, rank, include)
-            # every tight move goes forward in the pop order unless the search found
-            # one the other way round (a zero-cost move between equal costs): then
-            # the states are ordered first (and their routes counted there)
-            ranked = want_choice and has_free_moves and late != 0
-            n_topo = 0
-            for i in range(n_use):
-                s = order[i]
-                if settled[s] == SETTLED and (not use_catchment or segdist[s >> 1] <= limit):
-                    if ranked:
-                        include[s] = 1
-                    else:
-                        topo[n_topo] = s
-                        n_topo += 1
-            if ranked:
-                n_topo = topological(
-                    n_use, order, include, pred, indptr, dst, tcost, dist, sigma, indeg, rank, topo
-                )
+                if not made:
+                    if searched:
+                        _reset_search(
+                            n_order, order, dist, rlen, pred, sigma, settled, indeg, rank, include
+                        )
+                        _reset_heads(n_order, order, phead)
+                    n_order, late, n_entries = dag_search(
+                        src,
+                        src_cost,
+                        src_cost,
+                        2,
+                        big if catchment else radius,
+                        limit if catchment else big,
+                        segdist,
+                        indptr,
+                        dst,
+                        tcost,
+                        tcatch,
+                        dist,
+                        rlen,
+                        pred,
+                        settled,
+                        order,
+                        hkey,
+                        hval,
+                        phead,
+                        pfrom,
+                        pnext,
+                        record,
+                    )
+                    searched = True
+                    n_use = n_order
+            if not made:
+                if ranked:
+                    _reset_paths(n_use, order, sigma, indeg, rank, include)
+                # every tight move goes forward in the pop order unless the search
+                # found one the other way round (a zero-cost move between equal
+                # costs): then the states are ordered first (and their routes
+                # counted there)
+                ranked = want_choice and late != 0
+                n_topo = 0
+                for i in range(n_use):
+                    s = order[i]
+                    if settled[s] == SETTLED and (not use_catchment or segdist[s >> 1] <= limit):
+                        if ranked:
+                            include[s] = 1
+                        else:
+                            topo[n_topo] = s
+                            n_topo += 1
+                if ranked:
+                    n_topo = topological(
+                        n_use,
+                        order,
+                        include,
+                        pred,
+                        indptr,
+                        dst,
+                        tcost,
+                        dist,
+                        sigma,
+                        indeg,
+                        rank,
+                        topo,
+                    )
         _accumulate(
             origin,
             n_topo,
@@ -528,6 +609,13 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
             choice[:, r_i],
             choice_wl[:, r_i],
         )
+        if reuse and step < n_r - 1:
+            if ranked:
+                n_base = 0  # its order is no pop order: the next one searches anew
+            else:
+                # this catchment's states in order: the next smaller one starts there
+                topo, base = base, topo
+                n_base = n_topo
     _reset_search(n_order, order, dist, rlen, pred, sigma, settled, indeg, rank, include)
     _reset_heads(n_order, order, phead)
     if one_search:
@@ -584,6 +672,154 @@ def _reset_paths(n_order, order, sigma, indeg, rank, include):
         indeg[s] = 0
         rank[s] = -1
         include[s] = 0
+
+
+@njit(cache=True, nogil=True)
+def _repair(
+    n_base,
+    base,
+    segdist,
+    limit,
+    dist,
+    phead,
+    pfrom,
+    pnext,
+    n_entries,
+    include,
+    topo,
+    hold,
+    indptr,
+    dst,
+    tcost,
+    rindptr,
+    rfrom,
+    rtrans,
+    hkey,
+    hval,
+):
+    """A catchment's cost search, made from a larger catchment's (``base``).
+
+    ``base[:n_base]`` are the larger catchment's states in an order where every
+    tight move goes forward, with their least costs ``dist`` and tight moves in
+    (the lists of :func:`~stadsrum.kernels.search.dag_search`). A state within
+    ``limit`` keeps its cost where a least-cost route to it stays within the
+    smaller catchment: a source, or a state with a tight move in from such a
+    state (walked in ``base`` order, marked ``include`` 1, listed in ``topo``).
+    Its list keeps only those moves: a move in from a state that lost its cost
+    is no longer tight. The other states within ``limit`` (``include`` 2, listed
+    in ``hold``) are searched again, on the smaller catchment only: each starts
+    from its moves in from the kept states (the reversed CSR ``rindptr``,
+    ``rfrom``, ``rtrans``: the state and transition of each move in), then
+    Dijkstra among them, their lists made anew (``include`` 3, appended to
+    ``topo`` in pop order; one not reached is set back to 0). The result is the
+    smaller catchment's own search: the same least costs and tight moves, and
+    ``topo`` in an order where those go forward, so it serves as the next
+    smaller radius's ``base``.
+
+    Returns ``(n_topo, n_entries, ok)``. ``ok`` is False where this cannot give
+    the same result as a search (a tight move from a searched-again state into
+    one already ordered: an equal cost both ways, e.g. a zero-cost move; or no
+    room left for list entries): the caller then searches the catchment anew
+    (``include`` reset over ``base``).
+    """
+    n_topo = 0
+    n_hold = 0
+    for i in range(n_base):
+        s = base[i]
+        if segdist[s >> 1] > limit:
+            continue
+        e = phead[s]
+        held = e < 0  # a source (no move in at all)
+        prev = -1
+        while e >= 0:
+            nxt = pnext[e]
+            if include[pfrom[e]] == 1:
+                held = True
+                prev = e
+            elif prev < 0:  # unlink a move in from a state that is not kept
+                phead[s] = nxt
+            else:
+                pnext[prev] = nxt
+            e = nxt
+        if held:
+            include[s] = 1
+            topo[n_topo] = s
+            n_topo += 1
+        else:
+            include[s] = 2
+            hold[n_hold] = s
+            n_hold += 1
+    if n_hold == 0:
+        return n_topo, n_entries, True
+    cap = len(pfrom)
+    size = 0
+    for j in range(n_hold):
+        t = hold[j]
+        dist[t] = np.inf
+        phead[t] = -1
+        for q in range(rindptr[t], rindptr[t + 1]):
+            u = rfrom[q]
+            if include[u] != 1:
+                continue
+            if n_entries >= cap:
+                return n_topo, n_entries, False
+            nd = dist[u] + tcost[rtrans[q]]
+            dt = dist[t]
+            if nd < dt - TOL * (1.0 + abs(nd)):
+                dist[t] = nd
+                pfrom[n_entries] = u
+                pnext[n_entries] = -1
+                phead[t] = n_entries
+                n_entries += 1
+            elif nd <= dt + TOL * (1.0 + abs(dt)):
+                pfrom[n_entries] = u
+                pnext[n_entries] = phead[t]
+                phead[t] = n_entries
+                n_entries += 1
+        if dist[t] < np.inf:
+            size = heap_push(hkey, hval, size, dist[t], t)
+    while size > 0:
+        d, t, size = heap_pop(hkey, hval, size)
+        if include[t] != 2 or d > dist[t]:
+            continue
+        include[t] = 3
+        topo[n_topo] = t
+        n_topo += 1
+        for k in range(indptr[t], indptr[t + 1]):
+            v = dst[k]
+            iv = include[v]
+            if iv == 0:
+                continue
+            nd = d + tcost[k]
+            dv = dist[v]
+            if iv != 2:
+                if nd <= dv + TOL * (1.0 + abs(dv)):
+                    return n_topo, n_entries, False  # a tight move into an ordered state
+                continue
+            if n_entries >= cap:
+                return n_topo, n_entries, False
+            if nd < dv - TOL * (1.0 + abs(nd)):
+                dist[v] = nd
+                pfrom[n_entries] = t
+                pnext[n_entries] = -1
+                phead[v] = n_entries
+                n_entries += 1
+                size = heap_push(hkey, hval, size, nd, v)
+            elif nd <= dv + TOL * (1.0 + abs(dv)):
+                pfrom[n_entries] = t
+                pnext[n_entries] = phead[v]
+                phead[v] = n_entries
+                n_entries += 1
+    for j in range(n_hold):
+        if include[hold[j]] == 2:
+            include[hold[j]] = 0  # not reached within the smaller catchment
+    return n_topo, n_entries, True
+
+
+@njit(cache=True, nogil=True)
+def _reset_include(n_order, order, include):
+    for i in range(n_order):
+        include[order[i]] = 0
 
 
 @njit(cache=True, nogil=True)

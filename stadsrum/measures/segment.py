@@ -142,7 +142,12 @@ def segment_measures(
     import numba
 
     from stadsrum.kernels.search import TOL, StateGraph, undirected_exact
-    from stadsrum.kernels.segment import N_SUMS, SegmentSettings, segment_worker
+    from stadsrum.kernels.segment import (
+        N_SUMS,
+        SegmentSettings,
+        reverse_moves,
+        segment_worker,
+    )
 
     progress = as_progress(progress)
     measures = None if measures is None else list(measures)  # a generator is read once
@@ -214,6 +219,11 @@ def segment_measures(
     # metres, half the states): checked once here, not on every batch's kernel call
     catchment = radius_mode == "catchment" and not costs.metric
     undirected = int(catchment and undirected_exact(indptr, dst, tlen))
+    # several catchments of one type: each smaller one is made from the larger
+    # one's search (it needs the moves into each state)
+    moves_in: dict[str, Any] = (
+        reverse_moves(indptr, dst) if catchment and len(radii_arr) > 1 else {}
+    )
     settings = [
         SegmentSettings(
             radii=radii_arr[first:stop],
@@ -225,6 +235,7 @@ def segment_measures(
             harmonic_offset=costs.harmonic_offset,
             want_choice=want_choice,
             undirected=undirected,
+            **(moves_in if stop - first > 1 else {}),
             **extra,
         )
         for first, stop, extra in groups
