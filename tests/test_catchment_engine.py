@@ -34,7 +34,7 @@ from stadsrum.kernels.segment import (
     N_SUMS,
     SegmentSettings,
     _analyse_origin,
-    _segment_scratch,
+    segment_scratch,
 )
 from stadsrum.measures.segment import transition_costs
 from stadsrum.network.segments import SegmentGraph
@@ -230,7 +230,7 @@ def analyse(g: SegmentGraph, radii, undirected: bool):
         want_choice=True,
     )
     graph = StateGraph(indptr, dst, costs.tcost, tlen, g.length)
-    scratch = _segment_scratch(len(indptr) - 1, len(dst))
+    scratch = segment_scratch(len(indptr) - 1, len(dst))
     sums = np.zeros((n, len(radii), N_SUMS))
     choice, choice_wl = np.zeros((n, len(radii))), np.zeros((n, len(radii)))
     for o in range(n):

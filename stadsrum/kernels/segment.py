@@ -152,7 +152,7 @@ class SegmentScratch(NamedTuple):
 
 
 @njit(cache=True, nogil=True)
-def _segment_scratch(n_states, n_transitions):
+def segment_scratch(n_states, n_transitions):
     """Fresh :class:`SegmentScratch`, each array at its documented starting value.
 
     Rows of a few blocks rather than 25 allocations: each ``np.full`` is code of
@@ -835,13 +835,44 @@ def _reset_search(n_order, order, dist, rlen, pred, sigma, settled, indeg, rank,
 
 
 @njit(cache=True, nogil=True)
+def _segment_catchment_ok(graph, settings):
+    """Whether the walking catchment may search segments rather than states."""
+    return (
+        settings.catchment
+        and not settings.metric_cost
+        and settings.radius_kind == WALKING
+        and settings.radii[0] < np.inf
+        and settings.undirected != 0
+        and (settings.undirected == 1 or undirected_exact(graph.indptr, graph.dst, graph.tlen))
+    )
+
+
+@njit(cache=True, nogil=True)
+def segment_chunk(origins, graph, settings, scratch, sums, choice, choice_wl):
+    """Analyse ``origins`` with a worker's own ``scratch`` (:func:`segment_scratch`,
+    made once per worker and handed back as found); row ``j`` of ``sums`` is
+    ``origins[j]``'s, the choice sums are added to ``choice``, ``choice_wl``.
+
+    The local engine runs many small chunks on each worker thread (no waiting
+    for the slowest worker of a batch, no arrays made per batch); set
+    ``settings.undirected`` (0 or 1), or every call checks the graph again.
+    """
+    undirected = _segment_catchment_ok(graph, settings)
+    for j in range(len(origins)):
+        _analyse_origin(
+            origins[j], graph, settings, scratch, sums, j, choice, choice_wl, undirected
+        )
+
+
+@njit(cache=True, nogil=True)
 def segment_worker(origins, worker, n_workers, graph, settings, sums, choice, choice_wl):
     """Analyse ``origins[worker::n_workers]``; one worker's share of a batch.
 
     The caller runs the ``n_workers`` shares on its own threads (the kernel
-    holds no GIL). Plain threads rather than numba's ``prange``: the parallel
-    compiler pass tripled this kernel's first-run compile time (about 4 s
-    sequential against 8 to 12 s), for the same run time.
+    holds no GIL); :func:`segment_chunk` is the same with the caller's scratch.
+    Plain threads rather than numba's ``prange``: the parallel compiler pass
+    tripled this kernel's first-run compile time (about 4 s sequential against
+    8 to 12 s), for the same run time.
 
     Parameters
     ----------
@@ -858,17 +889,10 @@ def segment_worker(origins, worker, n_workers, graph, settings, sums, choice, ch
     choice, choice_wl : float64[n or 1, r]
         This worker's own partial choice sums, added to.
     """
-    scratch = _segment_scratch(len(graph.indptr) - 1, len(graph.dst))
+    scratch = segment_scratch(len(graph.indptr) - 1, len(graph.dst))
     # a walking catchment searched per segment rather than per state (half the
     # states) where that gives the same metres: checked once per call
-    undirected = (
-        settings.catchment
-        and not settings.metric_cost
-        and settings.radius_kind == WALKING
-        and settings.radii[0] < np.inf
-        and settings.undirected != 0
-        and (settings.undirected == 1 or undirected_exact(graph.indptr, graph.dst, graph.tlen))
-    )
+    undirected = _segment_catchment_ok(graph, settings)
     for j in range(worker, len(origins), n_workers):
         _analyse_origin(
             origins[j], graph, settings, scratch, sums, j, choice, choice_wl, undirected

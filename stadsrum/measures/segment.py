@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -146,7 +147,8 @@ def segment_measures(
         N_SUMS,
         SegmentSettings,
         reverse_moves,
-        segment_worker,
+        segment_chunk,
+        segment_scratch,
     )
 
     progress = as_progress(progress)
@@ -203,7 +205,9 @@ def segment_measures(
 
     n_threads = thread_count(threads)
     n_threads = min(n_threads, numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
-    batch = batch_size or max(64 * n_threads, -(-n // 50))
+    # origins per chunk: small enough that the threads share the work evenly and
+    # progress moves, large enough that a call's start costs nothing (~1 ms of work)
+    batch = batch_size or int(np.clip(-(-n // (64 * n_threads)), 16, 256))
     indptr = graph.indptr.astype(np.int32)
     dst = graph.dst.astype(np.int32)
     sums = np.zeros((n, len(radii_arr), N_SUMS))
@@ -240,36 +244,63 @@ def segment_measures(
         )
         for first, stop, extra in groups
     ]
-    parts = [
-        np.zeros((2, n_threads, n if want_choice else 1, stop - first)) for first, stop, _ in groups
-    ]
+    n_states, n_transitions = len(indptr) - 1, len(dst)
+    local = threading.local()
+    # one set of per-worker arrays for the whole call: the search scratch and a
+    # partial choice sum per radius group (added up at the end)
+    parts: list[list[np.ndarray]] = []
 
-    def share(chunk: np.ndarray, chunk_sums: list[np.ndarray], worker: int) -> None:
-        for g, group_settings in enumerate(settings):
-            segment_worker(
-                chunk,
-                worker,
-                n_threads,
-                state_graph,
-                group_settings,
-                chunk_sums[g],
-                parts[g][0, worker],
-                parts[g][1, worker],
+    def worker_arrays() -> tuple[Any, list[np.ndarray]]:
+        if not hasattr(local, "scratch"):
+            local.scratch = segment_scratch(n_states, n_transitions)
+            local.part = [
+                np.zeros((2, n if want_choice else 1, stop - first)) for first, stop, _ in groups
+            ]
+            parts.append(local.part)  # list.append is atomic: workers may start at once
+        return local.scratch, local.part
+
+    def analyse(start: int) -> int:
+        chunk = origins[start : start + batch]
+        scratch, part = worker_arrays()
+        for g, (first, stop, _) in enumerate(groups):
+            chunk_sums = np.zeros((len(chunk), stop - first, N_SUMS))
+            segment_chunk(
+                chunk, state_graph, settings[g], scratch, chunk_sums, part[g][0], part[g][1]
             )
+            sums[start : start + len(chunk), first:stop] = chunk_sums  # rows of its own
+        return len(chunk)
 
-    # the kernel releases the GIL: plain threads run the workers in parallel
-    with ThreadPoolExecutor(max_workers=n_threads) as pool, compile_notice(progress):
-        for start in range(0, n, batch):
-            check_cancelled(progress)
-            chunk = origins[start : start + batch]
-            chunk_sums = [np.zeros((len(chunk), stop - first, N_SUMS)) for first, stop, _ in groups]
-            for job in [pool.submit(share, chunk, chunk_sums, k) for k in range(n_threads)]:
-                job.result()
-            sums[chunk] = np.concatenate(chunk_sums, axis=1)
-            progress.advance(len(chunk))
+    # Many small chunks of origins on a pool of threads (the kernel releases the
+    # GIL), each worker with its own arrays: no worker waits for the slowest one
+    # of a batch, and progress and cancel come between chunks.
+    starts = list(range(0, n, batch))
+    with compile_notice(progress):
+        if n_threads <= 1:
+            for start in starts:
+                check_cancelled(progress)
+                progress.advance(analyse(start))
+        else:
+            with ThreadPoolExecutor(max_workers=n_threads) as pool:
+                pending: set[Any] = set()
+                nxt = 0
+                while nxt < len(starts) or pending:
+                    while nxt < len(starts) and len(pending) < 2 * n_threads:
+                        pending.add(pool.submit(analyse, starts[nxt]))
+                        nxt += 1
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for job in done:
+                        progress.advance(job.result())
+                    try:
+                        check_cancelled(progress)
+                    except BaseException:
+                        for job in pending:
+                            job.cancel()
+                        raise
     if want_choice:
-        choice = np.concatenate([p[0].sum(axis=0) for p in parts], axis=1)
-        choice_wl = np.concatenate([p[1].sum(axis=0) for p in parts], axis=1)
+        choice = np.concatenate([sum(p[g][0] for p in parts) for g in range(len(groups))], axis=1)
+        choice_wl = np.concatenate(
+            [sum(p[g][1] for p in parts) for g in range(len(groups))], axis=1
+        )
     else:
         choice = np.zeros((n, len(radii_arr)))
         choice_wl = np.zeros((n, len(radii_arr)))
