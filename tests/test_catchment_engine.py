@@ -25,7 +25,6 @@ from scipy.sparse.csgraph import dijkstra
 
 from stadsrum.kernels.search import (
     SETTLED,
-    reset_states,
     segment_catchment,
     state_search,
     undirected_exact,
@@ -160,21 +159,22 @@ def state_metres(indptr, dst, tlen, origin, r):
 
 def segment_metres(indptr, dst, tlen, origin, r, scratch=None):
     n_states = len(indptr) - 1
-    d, settled = np.full(n_states, np.inf), np.zeros(n_states, np.int32)
     order, hkey, hval = (
         np.zeros(n_states, np.int32),
         np.empty(len(dst) + 2),
         np.empty(len(dst) + 2, np.int32),
     )
-    n = segment_catchment(origin, r, indptr, dst, tlen, d, settled, order, hkey, hval)
     out = np.full(n_states // 2, np.inf)
-    for s in order[:n]:
-        if settled[s] == SETTLED:
-            out[s >> 1] = d[s]
+    mseg = np.full(n_states // 2, np.inf)
+    n = segment_catchment(origin, r, indptr, dst, tlen, out, mseg, order, hkey, hval)
+    # every segment listed once, as its state 2i; the settled ones are those given metres
+    listed = order[:n] >> 1
+    assert len(set(listed.tolist())) == n
+    assert (order[:n] % 2 == 0).all()
+    assert set(np.flatnonzero(np.isfinite(out)).tolist()) <= set(listed.tolist())
     # the search leaves nothing behind once reset over its list
-    reset_states(n, order, d, np.full(n_states, np.inf), np.full(n_states, -1, np.int32), settled)
-    assert np.isinf(d).all()
-    assert (settled == 0).all()
+    mseg[listed] = np.inf
+    assert np.isinf(mseg).all()
     return out
 
 

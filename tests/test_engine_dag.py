@@ -190,3 +190,27 @@ def test_repair_equals_search(seed):
             assert all(pos[u] < pos[t] for u in froms)  # every tight move goes forward
         reset_states(n_order, sc.order, sc.dist, sc.rlen, sc.pred, sc.settled)
     assert searched_again > 0
+
+
+def test_stale_kernel_cache_dropped(tmp_path):
+    """A change to any kernel file drops every cached kernel of the package (numba
+    would otherwise keep ``segment.py``'s kernels with an old ``search.py`` inside)."""
+    from stadsrum.kernel_cache import drop_stale_cache
+
+    (tmp_path / "search.py").write_text("HEAP = 2\n")
+    (tmp_path / "segment.py").write_text("pass\n")
+    cache = tmp_path / "__pycache__"
+    cache.mkdir()
+    kept = [cache / "segment._analyse_origin-1.py311.nbi", cache / "segment.x-2.py311.1.nbc"]
+    for f in kept:
+        f.write_bytes(b"compiled")
+    assert drop_stale_cache(tmp_path)  # no stamp yet: compiled from unknown sources
+    assert not any(f.exists() for f in kept)
+    for f in kept:
+        f.write_bytes(b"compiled")
+    assert not drop_stale_cache(tmp_path)  # the same sources: the cache stays
+    assert all(f.exists() for f in kept)
+    (tmp_path / "search.py").write_text("HEAP = 4\n")  # segment.py itself unchanged
+    assert drop_stale_cache(tmp_path)
+    assert not any(f.exists() for f in kept)
+    assert (cache / "stadsrum-kernels.stamp").is_file()

@@ -488,7 +488,7 @@ def undirected_exact(indptr, dst, tlen):
 
 
 @njit(cache=True, nogil=True)
-def segment_catchment(origin, len_limit, indptr, dst, tlen, dist, settled, order, hkey, hval):
+def segment_catchment(origin, len_limit, indptr, dst, tlen, segdist, mseg, order, hkey, hval):
     """Midpoint-to-midpoint metres from segment ``origin``, on segments rather than states.
 
     The walking catchment of segment analysis needs only each segment's metres
@@ -496,39 +496,37 @@ def segment_catchment(origin, len_limit, indptr, dst, tlen, dist, settled, order
     travel changes: so this searches one node per segment (half the states of
     :func:`state_search`), its moves those of both states (``indptr[2i]`` to
     ``indptr[2i + 2]``). Exact where :func:`undirected_exact` holds: the same
-    least metres, relaxed and settled with the same ``TOL`` rules, within
-    ``len_limit`` (+ ``TOL``) settled, beyond it left out.
+    least metres, relaxed and settled with the same ``TOL`` rules; the segments
+    within ``len_limit`` (+ ``TOL``) get theirs in ``segdist``.
 
-    Segment ``i`` is kept at its state ``2i`` in the per-state scratch (``dist``
-    ``inf``, ``settled`` :data:`OPEN` on entry), so one ``reset_states`` over
-    ``order`` undoes it. ``order`` receives ``2i`` of every segment given a
-    distance, in the order they were first reached: the settled ones
-    (:data:`SETTLED`, within the limit) and those left open beyond it.
-    Returns their number.
+    ``mseg`` is per-segment scratch (``inf`` on entry): a segment's metres while
+    it waits, -1 once settled (so nothing improves it and no settle flag is read:
+    one array, one cache line per look). ``order`` receives ``2i`` for every
+    segment given metres, in the order they were first reached, settled or not;
+    the caller resets ``mseg`` and ``segdist`` at ``order[j] >> 1``. Returns
+    their number.
     """
     lim = len_limit + TOL * (1.0 + len_limit)
-    s0 = 2 * origin
-    dist[s0] = 0.0
-    order[0] = s0
+    mseg[origin] = 0.0
+    order[0] = 2 * origin
     n_order = 1
-    size = heap_push(hkey, hval, 0, 0.0, s0)
+    size = heap_push(hkey, hval, 0, 0.0, origin)
     while size > 0:
-        d, s, size = heap_pop(hkey, hval, size)
-        if settled[s] != OPEN or d > dist[s]:
-            continue
+        d, a, size = heap_pop(hkey, hval, size)
+        if d > mseg[a] or mseg[a] < 0.0:
+            continue  # a stale entry, or settled
         if d > lim:
             break  # keys pop in ascending order: everything left is beyond too
-        settled[s] = SETTLED
-        for k in range(indptr[s], indptr[s + 2]):
-            t = dst[k]
-            t = t - (t & 1)  # the segment's state 2i stands for it
-            if settled[t] != OPEN:
-                continue
+        mseg[a] = -1.0
+        segdist[a] = d
+        for k in range(indptr[2 * a], indptr[2 * a + 2]):
+            b = dst[k] >> 1
             nd = d + tlen[k]
-            if nd < dist[t] - TOL * (1.0 + abs(nd)):
-                if dist[t] == np.inf:
-                    order[n_order] = t
+            mb = mseg[b]
+            if nd < mb - TOL * (1.0 + abs(nd)):
+                if mb == np.inf:
+                    order[n_order] = 2 * b
                     n_order += 1
-                dist[t] = nd
-                size = heap_push(hkey, hval, size, nd, t)
+                mseg[b] = nd
+                size = heap_push(hkey, hval, size, nd, b)
     return n_order

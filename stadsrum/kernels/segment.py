@@ -142,6 +142,7 @@ class SegmentScratch(NamedTuple):
     h1: np.ndarray  # back-propagated choice (0)
     h2: np.ndarray  # back-propagated length-weighted choice (0)
     segdepth: np.ndarray  # per segment: least cost (inf)
+    mseg: np.ndarray  # per segment: metres of the segment catchment search (inf)
     segsig: np.ndarray  # per segment: routes to its least-cost states (0)
     segmark: np.ndarray  # per segment: counted (0)
     phead: np.ndarray  # cost search: first entry of the state's tight moves in (-1)
@@ -164,7 +165,7 @@ def segment_scratch(n_states, n_transitions):
     i = np.zeros((13, n_states), dtype=np.int32)
     i[:3] = -1
     i[10] = -1
-    g = np.full((2, n), np.inf)
+    g = np.full((3, n), np.inf)
     return SegmentScratch(
         dist=f[0],
         rlen=f[1],
@@ -189,6 +190,7 @@ def segment_scratch(n_states, n_transitions):
         h1=z[1],
         h2=z[2],
         segdepth=g[1],
+        mseg=g[2],
         segsig=np.zeros(n),
         segmark=np.zeros(n, dtype=np.int32),
         phead=i[10],
@@ -354,6 +356,7 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
         h1,
         h2,
         segdepth,
+        mseg,
         segsig,
         segmark,
         phead,
@@ -420,12 +423,8 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
         # walking metres need no direction of travel: one node per segment, each
         # listed (and settled) at its state 2i, so the loops below read it as it is
         n_touched = segment_catchment(
-            origin, r_max, indptr, dst, tlen, mdist, msettled, touched, hkey, hval
+            origin, r_max, indptr, dst, tlen, segdist, mseg, touched, hkey, hval
         )
-        for i in range(n_touched):
-            s = touched[i]
-            if msettled[s] == SETTLED:
-                segdist[s >> 1] = mdist[s]
     elif use_catchment:
         # the catchment: metric (or the type's) distances within the largest radius
         # (segdist is all inf here, so nothing is held back)
@@ -623,7 +622,11 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
             segdist[order[i] >> 1] = big
     for i in range(n_touched):
         segdist[touched[i] >> 1] = big
-    reset_states(n_touched, touched, mdist, mrlen, mpred, msettled)
+    if use_catchment and undirected:  # the segment catchment search's own array
+        for i in range(n_touched):
+            mseg[touched[i] >> 1] = big
+    else:
+        reset_states(n_touched, touched, mdist, mrlen, mpred, msettled)
 
 
 @njit(cache=True, nogil=True)
