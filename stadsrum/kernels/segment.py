@@ -469,7 +469,9 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
         radius = radii[r_i]
         limit = radius + TOL * (1.0 + radius)
         same = False
-        if use_catchment and not one_search:
+        # (made from the larger one's search, a catchment the same as it is found so
+        # by _repair at no cost: no count then)
+        if use_catchment and not one_search and not reuse:
             count = 0
             for i in range(n_touched):
                 s = touched[i]
@@ -562,7 +564,10 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
                 n_topo = 0
                 for i in range(n_use):
                     s = order[i]
-                    if settled[s] == SETTLED and (not use_catchment or segdist[s >> 1] <= limit):
+                    # the cost search entered no segment beyond the largest radius
+                    if settled[s] == SETTLED and (
+                        not use_catchment or radius == r_max or segdist[s >> 1] <= limit
+                    ):
                         if ranked:
                             include[s] = 1
                         else:
