@@ -214,3 +214,57 @@ def test_stale_kernel_cache_dropped(tmp_path):
     assert drop_stale_cache(tmp_path)
     assert not any(f.exists() for f in kept)
     assert (cache / "stadsrum-kernels.stamp").is_file()
+
+
+def test_renumbered_graph_is_the_same_graph():
+    """Renumbering the segments keeps every move, in its place among its state's moves,
+    between the renumbered states (``2j``, ``2j + 1`` for segment ``perm[j]``)."""
+    from stadsrum.measures.segment import _renumbered
+
+    g = messy_grid(2)
+    indptr, dst = g.indptr.astype(np.int32), g.dst.astype(np.int32)
+    perm = np.random.default_rng(3).permutation(g.n_segments)
+    new_indptr, new_dst, moved = _renumbered(indptr, dst, perm)
+    new_of_old = np.argsort(perm)
+    assert len(new_dst) == len(dst)
+    assert sorted(moved.tolist()) == list(range(len(dst)))
+    for s in range(2 * g.n_segments):
+        s_new = 2 * new_of_old[s >> 1] + (s & 1)
+        old_moves = [2 * new_of_old[t >> 1] + (t & 1) for t in dst[indptr[s] : indptr[s + 1]]]
+        assert new_dst[new_indptr[s_new] : new_indptr[s_new + 1]].tolist() == old_moves
+        assert moved[new_indptr[s_new] : new_indptr[s_new + 1]].tolist() == list(
+            range(indptr[s], indptr[s + 1])
+        )
+
+
+def test_locality_order_same_results(monkeypatch):
+    """A 40 x 40 street grid with diagonal shortcuts, drawn in row order: every measure
+    is the same with the kernel run on the Hilbert-renumbered segments and without."""
+    from helpers import make_lines
+
+    import stadsrum.measures.segment as seg
+    from stadsrum.network.prepare import prepare_network
+
+    rng = np.random.default_rng(8)
+    step, k = 60.0, 40
+    jit = rng.uniform(-9, 9, size=(k, k, 2))
+
+    def p(i, j):
+        return (i * step + jit[i, j, 0], j * step + jit[i, j, 1])
+
+    lines = [[p(i, j), p(i + 1, j)] for j in range(k) for i in range(k - 1)]
+    lines += [[p(i, j), p(i, j + 1)] for i in range(k) for j in range(k - 1)]
+    lines += [[p(i, i), p(i + 1, i + 1)] for i in range(k - 1)]
+    graph = prepare_network(make_lines(lines), prepare="none").segment_graph()
+    assert graph.n_segments > 2_000
+    assert seg._locality_order(graph) is not None
+    radii = [300.0, 700.0, "angular:120", "steps:3"]
+    kw = {"radii": radii, "threads": 2}
+    for cost, mode in [("angular", "catchment"), ("angular", "route"), ("metric", "catchment")]:
+        renumbered = seg.segment_measures(graph, cost=cost, radius_mode=mode, **kw)
+        with monkeypatch.context() as m:
+            m.setattr(seg, "_locality_order", lambda g: None)
+            plain = seg.segment_measures(graph, cost=cost, radius_mode=mode, **kw)
+        assert renumbered.keys() == plain.keys()
+        for name, values in plain.items():
+            np.testing.assert_allclose(renumbered[name], values, rtol=1e-12, atol=1e-12)
