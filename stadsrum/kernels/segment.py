@@ -459,6 +459,9 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
     n_prefix = 0
     n_base = 0
     ranked = False
+    # whether ranks, in-degrees or include marks were written (the common path writes
+    # none of them, and sigma only where it sets it before reading it)
+    dirty = False
     # Several catchments: the largest radius is searched first, and each smaller
     # one is made from the one before (_repair: the states whose least-cost route
     # leaves it are searched again, on it only), the same as searching it anew.
@@ -498,6 +501,7 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
                 n_use = n_prefix
             else:
                 if reuse and n_base > 0:
+                    dirty = True  # include marks
                     _reset_include(n_base, base, include)
                     n_topo, n_entries, made = _repair(
                         n_base,
@@ -524,7 +528,17 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
                 if not made:
                     if searched:
                         _reset_search(
-                            n_order, order, dist, rlen, pred, sigma, settled, indeg, rank, include
+                            n_order,
+                            order,
+                            dist,
+                            rlen,
+                            pred,
+                            sigma,
+                            settled,
+                            indeg,
+                            rank,
+                            include,
+                            dirty,
                         )
                         _reset_heads(n_order, order, phead)
                     n_order, late, n_entries = dag_search(
@@ -554,13 +568,15 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
                     searched = True
                     n_use = n_order
             if not made:
-                if ranked:
-                    _reset_paths(n_use, order, sigma, indeg, rank, include)
                 # every tight move goes forward in the pop order unless the search
                 # found one the other way round (a zero-cost move between equal
                 # costs): then the states are ordered first (and their routes
-                # counted there)
-                ranked = want_choice and late != 0
+                # counted there, from zero)
+                now_ranked = want_choice and late != 0
+                if ranked or now_ranked:
+                    _reset_paths(n_use, order, sigma, indeg, rank, include)
+                ranked = now_ranked
+                dirty = dirty or ranked
                 n_topo = 0
                 for i in range(n_use):
                     s = order[i]
@@ -620,7 +636,7 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
                 # this catchment's states in order: the next smaller one starts there
                 topo, base = base, topo
                 n_base = n_topo
-    _reset_search(n_order, order, dist, rlen, pred, sigma, settled, indeg, rank, include)
+    _reset_search(n_order, order, dist, rlen, pred, sigma, settled, indeg, rank, include, dirty)
     _reset_heads(n_order, order, phead)
     if one_search:
         for i in range(n_order):
@@ -837,8 +853,9 @@ def _reset_heads(n_order, order, phead):
 
 
 @njit(cache=True, nogil=True)
-def _reset_search(n_order, order, dist, rlen, pred, sigma, settled, indeg, rank, include):
-    _reset_paths(n_order, order, sigma, indeg, rank, include)
+def _reset_search(n_order, order, dist, rlen, pred, sigma, settled, indeg, rank, include, dirty):
+    if dirty:
+        _reset_paths(n_order, order, sigma, indeg, rank, include)
     reset_states(n_order, order, dist, rlen, pred, settled)
 
 
