@@ -37,19 +37,23 @@ COSTS = [("angular", {}), ("angular", {"tulip_bins": 4}), ("steps", {}), ("metri
 
 
 def arrays(g, cost, kw):
-    indptr = np.ascontiguousarray(g.indptr, dtype=np.int64)
-    dst = np.ascontiguousarray(g.dst, dtype=np.int64)
+    indptr = np.ascontiguousarray(g.indptr, dtype=np.int32)
+    dst = np.ascontiguousarray(g.dst, dtype=np.int32)
     return indptr, dst, transition_costs(g, cost, **kw).tcost, transition_lengths(g)
 
 
 def run_dag(indptr, dst, tcost, tlen, origin, len_limit=math.inf, segdist=None, allowed=math.inf):
     n_states = len(indptr) - 1
     sc = search_scratch(n_states, len(dst), 1)
+    # the segment kernel's index type (int32) throughout
+    sc = sc._replace(
+        **{k: getattr(sc, k).astype(np.int32) for k in ("pred", "settled", "order", "hval")}
+    )
     segdist = np.full(n_states // 2, np.inf) if segdist is None else segdist
-    phead = np.full(n_states, -1, dtype=np.int64)
-    pfrom = np.empty(2 * len(dst) + 2, dtype=np.int64)
+    phead = np.full(n_states, -1, dtype=np.int32)
+    pfrom = np.empty(2 * len(dst) + 2, dtype=np.int32)
     pnext = np.empty_like(pfrom)
-    src = np.array([2 * origin, 2 * origin + 1], dtype=np.int64)
+    src = np.array([2 * origin, 2 * origin + 1], dtype=np.int32)
     zero = np.zeros(2)
     n_order, late, n_entries = dag_search(
         src, zero, zero, 2, len_limit, allowed, segdist, indptr, dst, tcost, tlen,
@@ -152,7 +156,7 @@ def test_repair_equals_search(seed):
     g = messy_grid(seed)
     indptr, dst, tcost, tlen = arrays(g, "angular", {})
     moves_in = reverse_moves(indptr, dst)
-    rin = [moves_in[k].astype(np.int64) for k in ("rindptr", "rfrom", "rtrans")]
+    rin = [moves_in[k] for k in ("rindptr", "rfrom", "rtrans")]
     n_states = len(indptr) - 1
     # catchment: segments within a radius, by the metres of a metric search
     big, small = 450.0, 200.0
@@ -166,11 +170,11 @@ def test_repair_equals_search(seed):
             indptr, dst, tcost, tlen, origin, segdist=segdist, allowed=big + 1e-6
         )
         assert late == 0
-        base = np.array([s for s in sc.order[:n_order] if sc.settled[s] == SETTLED], dtype=np.int64)
-        include = np.zeros(n_states, dtype=np.int64)
-        topo = np.empty(n_states, dtype=np.int64)
-        hold = np.empty(n_states, dtype=np.int64)
-        hkey, hval = np.empty(2 * len(dst) + 2), np.empty(2 * len(dst) + 2, dtype=np.int64)
+        base = np.array([s for s in sc.order[:n_order] if sc.settled[s] == SETTLED], dtype=np.int32)
+        include = np.zeros(n_states, dtype=np.int32)
+        topo = np.empty(n_states, dtype=np.int32)
+        hold = np.empty(n_states, dtype=np.int32)
+        hkey, hval = np.empty(2 * len(dst) + 2), np.empty(2 * len(dst) + 2, dtype=np.int32)
         dist = sc.dist.copy()
         n_topo, _, ok = _repair(
             len(base), base, segdist, small + 1e-6, dist, phead, pfrom, pnext, n_entries,

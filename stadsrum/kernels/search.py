@@ -250,7 +250,8 @@ def _dag_signature(i: types.Integer) -> tuple[types.Type, ...]:
 
 
 @njit(
-    [types.UniTuple(types.int64, 3)(*_dag_signature(i)) for i in IDX],
+    # int32 indices only: the segment kernel's (each signature is compiled on import)
+    [types.UniTuple(types.int64, 3)(*_dag_signature(types.int32))],
     cache=True,
     nogil=True,
 )

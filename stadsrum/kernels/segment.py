@@ -25,9 +25,17 @@ Search per origin and radius (``MEASURES.md``):
   and angular radii search moves or degrees (``tcatch``) where walking radii
   search metres, in both modes; a straight radius is the segments reached
   without leaving the disc (:func:`_straight_catchment`), in both modes;
-- path counts and Brandes' back-propagation follow a topological order of
-  the least-cost ("tight") transitions, not the heap's pop order, so zero-cost
-  moves (straight continuations, turns under one tulip bin) are counted right.
+- several catchments of one call: the largest radius is searched, and each
+  smaller catchment is made from the larger one's search (:func:`_repair`: only
+  the states whose least-cost route leaves it are searched again), the same as a
+  search of its own;
+- the cost search lists every state's tight moves in as it goes
+  (:func:`~stadsrum.kernels.search.dag_search`); path counts and Brandes'
+  back-propagation follow those lists in the pop order, which is topological
+  unless a zero-cost move (a straight continuation, a turn under one tulip bin)
+  joins two states of equal cost the other way round: then the states are
+  ordered first (:func:`~stadsrum.kernels.search.topological`), so ties are
+  counted right either way.
 """
 
 from __future__ import annotations
