@@ -1,7 +1,8 @@
 """Benchmark: where the segment kernel's CPU goes, per reached pair (issue 19).
 
 For one network and radius, angular cost with choice, one thread: the whole
-``segment_measures`` call in catchment mode and in route mode, and inside it
+``segment_measures`` call in catchment mode and in route mode (and metric cost,
+whose one search serves every radius), and inside it
 the searches alone, each run over every origin in a compiled loop with the
 kernel's own functions and scratch (in the kernel's segment order, the Hilbert
 order of :func:`stadsrum.measures.segment._locality_order`):
@@ -130,28 +131,37 @@ def main(argv: list[str] | None = None) -> int:
     _searches(5, r, indptr, dst, tcost, tlen, sc, False, True)
     for mode in ("catchment", "route"):
         seg.segment_measures(graph, cost="angular", radii=[r], radius_mode=mode, threads=1)
+    seg.segment_measures(graph, cost="metric", radii=[r], threads=1)
 
     print(f"city of {n} segments, angular + choice at {r:g} m, one thread, CPU (min of "
           f"{args.repeats}); load average {os.getloadavg()[0]:.2f}")  # fmt: skip
     print("| mode | whole call | pairs / origin | catchment search | cost search | "
           "route counts, sums, choice, rest |")  # fmt: skip
     print("|---|---|---|---|---|---|")
-    for mode in ("catchment", "route"):
+    for mode in ("catchment", "route", "metric"):
         catchment = mode == "catchment"
+        cost = "metric" if mode == "metric" else "angular"
         t_all, res = cpu_min(
-            lambda m=mode: seg.segment_measures(
-                graph, cost="angular", radii=[r], radius_mode=m, measures=MEASURES, threads=1
+            lambda m=mode, c=cost: seg.segment_measures(
+                graph,
+                cost=c,
+                radii=[r],
+                radius_mode="route" if m == "route" else "catchment",
+                measures=MEASURES,
+                threads=1,
             ),
             args.repeats,
         )
-        pairs = float(np.nansum(res[f"node_count_angular_r{r:g}"]))  # type: ignore[index]
+        pairs = float(np.nansum(res[f"node_count_{cost}_r{r:g}"]))  # type: ignore[index]
+        # metric cost: one search bounded by metres, its cost the metres themselves
+        move_cost = tlen if mode == "metric" else tcost
         t_catch = 0.0
         if catchment:
             t_catch, _ = cpu_min(
                 lambda: _searches(n, r, indptr, dst, tcost, tlen, sc, True, False), args.repeats
             )
         t_both, states = cpu_min(
-            lambda c=catchment: _searches(n, r, indptr, dst, tcost, tlen, sc, c, True),
+            lambda c=catchment, mc=move_cost: _searches(n, r, indptr, dst, mc, tlen, sc, c, True),
             args.repeats,
         )
         t_cost = t_both - t_catch

@@ -418,10 +418,8 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
             pnext,
             want_choice,
         )
-        for i in range(n_order):
-            s = order[i]
-            if settled[s] == SETTLED and rlen[s] < segdist[s >> 1]:
-                segdist[s >> 1] = rlen[s]
+        # (no per-segment metres needed: a radius takes the states of the pop order
+        # up to it, whose segments are then within it too)
     elif use_catchment and kind == STRAIGHT:
         r_lim = r_max + TOL * (1.0 + r_max)
         n_touched = _straight_catchment(
@@ -588,9 +586,13 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
                 n_topo = 0
                 for i in range(n_use):
                     s = order[i]
-                    # the cost search entered no segment beyond the largest radius
+                    # the cost search entered no segment beyond the largest radius, and
+                    # the states of one metric search up to a radius lie within it
                     if settled[s] == SETTLED and (
-                        not use_catchment or radius == r_max or segdist[s >> 1] <= limit
+                        not use_catchment
+                        or one_search
+                        or radius == r_max
+                        or segdist[s >> 1] <= limit
                     ):
                         if ranked:
                             include[s] = 1
@@ -646,9 +648,6 @@ def _analyse_origin(origin, graph, settings, scratch, sums, row, choice, choice_
                 n_base = n_topo
     _reset_search(n_order, order, dist, rlen, pred, sigma, settled, indeg, rank, include, dirty)
     _reset_heads(n_order, order, phead)
-    if one_search:
-        for i in range(n_order):
-            segdist[order[i] >> 1] = big
     for i in range(n_touched):
         segdist[touched[i] >> 1] = big
     if use_catchment and undirected:  # the segment catchment search's own array
