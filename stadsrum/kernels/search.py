@@ -243,6 +243,17 @@ def state_search(
     return n_order
 
 
+@njit(cache=True, nogil=True)
+def add_move_in(phead, pfrom, pnext, n_entries, t, s, first):
+    """List the tight move ``s -> t`` among ``t``'s moves in (entry ``n_entries``):
+    as the first and only one (``first``: a strictly better route to ``t``
+    empties its list) or one more. Returns the next free entry."""
+    pfrom[n_entries] = s
+    pnext[n_entries] = -1 if first else phead[t]
+    phead[t] = n_entries
+    return n_entries + 1
+
+
 def _dag_signature(i: types.Integer) -> tuple[types.Type, ...]:
     ai = array(i)
     # state_search's arguments, then per state phead, per transition pfrom, pnext
@@ -338,10 +349,7 @@ def dag_search(
                     and pred[t] != -1
                     and nd <= dt + TOL * (1.0 + abs(dt))
                 ):
-                    pfrom[n_entries] = s
-                    pnext[n_entries] = phead[t]
-                    phead[t] = n_entries
-                    n_entries += 1
+                    n_entries = add_move_in(phead, pfrom, pnext, n_entries, t, s, False)
                     late = 1
                 continue
             if nd < dt - TOL * (1.0 + abs(nd)):
@@ -350,15 +358,9 @@ def dag_search(
                 pred[t] = k
                 size = heap_push(hkey, hval, size, nd, t)
                 if record:
-                    pfrom[n_entries] = s
-                    pnext[n_entries] = -1
-                    phead[t] = n_entries
-                    n_entries += 1
+                    n_entries = add_move_in(phead, pfrom, pnext, n_entries, t, s, True)
             elif record and pred[t] != -1 and nd <= dt + TOL * (1.0 + abs(dt)):
-                pfrom[n_entries] = s
-                pnext[n_entries] = phead[t]
-                phead[t] = n_entries
-                n_entries += 1
+                n_entries = add_move_in(phead, pfrom, pnext, n_entries, t, s, False)
     return n_order, late, n_entries
 
 

@@ -48,6 +48,7 @@ from numba import njit
 from stadsrum.kernels.search import (
     SETTLED,
     TOL,
+    add_move_in,
     dag_search,
     heap_pop,
     heap_push,
@@ -798,15 +799,9 @@ def _repair(
             dt = dist[t]
             if nd < dt - TOL * (1.0 + abs(nd)):
                 dist[t] = nd
-                pfrom[n_entries] = u
-                pnext[n_entries] = -1
-                phead[t] = n_entries
-                n_entries += 1
+                n_entries = add_move_in(phead, pfrom, pnext, n_entries, t, u, True)
             elif nd <= dt + TOL * (1.0 + abs(dt)):
-                pfrom[n_entries] = u
-                pnext[n_entries] = phead[t]
-                phead[t] = n_entries
-                n_entries += 1
+                n_entries = add_move_in(phead, pfrom, pnext, n_entries, t, u, False)
         if dist[t] < np.inf:
             size = heap_push(hkey, hval, size, dist[t], t)
     while size > 0:
@@ -831,16 +826,10 @@ def _repair(
                 return n_topo, n_entries, False
             if nd < dv - TOL * (1.0 + abs(nd)):
                 dist[v] = nd
-                pfrom[n_entries] = t
-                pnext[n_entries] = -1
-                phead[v] = n_entries
-                n_entries += 1
+                n_entries = add_move_in(phead, pfrom, pnext, n_entries, v, t, True)
                 size = heap_push(hkey, hval, size, nd, v)
             elif nd <= dv + TOL * (1.0 + abs(dv)):
-                pfrom[n_entries] = t
-                pnext[n_entries] = phead[v]
-                phead[v] = n_entries
-                n_entries += 1
+                n_entries = add_move_in(phead, pfrom, pnext, n_entries, v, t, False)
     for j in range(n_hold):
         if include[hold[j]] == 2:
             include[hold[j]] = 0  # not reached within the smaller catchment
